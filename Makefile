@@ -1,0 +1,30 @@
+# make demo | make test | make lint | make clean
+# Each target builds .venv on first use and reinstalls only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/smsflow validate flows/ mappings/ manifest.yaml
+	$(BIN)/smsflow simulate flows/intro-text.yaml --record tests/flows/records/lead-web.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf build *.egg-info .pytest_cache .ruff_cache var/smsflow.db var/smsflow.db-wal var/smsflow.db-shm
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

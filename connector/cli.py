@@ -1,0 +1,148 @@
+"""The `smsflow` command: validate config, export schemas, simulate flows, count segments, migrate the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from connector import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smsflow")
+def main() -> None:
+    """SMS Flow Connector: SMS flows for CRM records."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--mappings", default="mappings", show_default=True, help="Mappings used when PATHS has none.")
+@click.option("--manifest", default="manifest.yaml", show_default=True, help="Manifest used when PATHS has none.")
+def validate(paths: tuple[str, ...], strict: bool, mappings: str, manifest: str) -> None:
+    """Check flows, mappings and the manifest; print every problem as file:line:column."""
+    from connector.config.validate import load_config
+
+    missing = [p for p in paths if not Path(p).exists()]
+    for path in missing:
+        click.echo(f"{path}:1:1: no such file or directory", err=True)
+    bundle = load_config(list(paths) or None, mappings=mappings, manifest=manifest)
+    for problem in bundle.problems:
+        click.echo(str(problem), err=True)
+    errors = len(bundle.errors) + len(missing)
+    warnings = len(bundle.problems) - len(bundle.errors)
+    summary = (
+        f"{len(bundle.flows)} flows, {len(bundle.mappings)} mappings, "
+        f"{'1 manifest' if bundle.manifest else 'no manifest'}: {errors} errors, {warnings} warnings"
+    )
+    click.echo(summary)
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["flow", "mapping", "manifest"]), default="flow")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a flow, mapping or manifest file (for editors)."""
+    from connector.config.flow import Flow
+    from connector.config.manifest import Manifest
+    from connector.config.mapping import Mapping
+
+    model: Any = {"flow": Flow, "mapping": Mapping, "manifest": Manifest}[kind]
+    document = model.model_json_schema(mode="validation")
+    if kind == "flow":
+        document["properties"].pop("version", None)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["$id"] = f"https://smsflow.dev/schema/{kind}.json"
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _load_record(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint="--record") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: expected a JSON object (a record)", param_hint="--record")
+    return data
+
+
+@main.command()
+@click.argument("flow_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--record",
+    "record_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A record as JSON (the CRM's REST shape).",
+)
+@click.option("--reply", "replies", multiple=True, help='A reply, in order; "/timeout" lets a wait run out.')
+@click.option("--at", "at_text", help="When the run starts (ISO 8601); default: now.")
+def simulate(flow_file: str, record_file: str, replies: tuple[str, ...], at_text: str | None) -> None:
+    """Play a flow against a record in the terminal, without sending anything."""
+    from connector.config.validate import load_config
+    from connector.simulate import simulate as run_simulation
+
+    bundle = load_config([flow_file])
+    if bundle.errors:
+        for problem in bundle.errors:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    flow = next(iter(bundle.flows.values()))
+    mapping = bundle.mappings.get(flow.trigger.object) if flow.trigger else bundle.mappings.get("Lead")
+    record = _load_record(record_file)
+    try:
+        at = datetime.fromisoformat(at_text) if at_text else datetime.now(UTC)
+    except ValueError:
+        raise click.BadParameter(f"{at_text!r} is not an ISO 8601 time", param_hint="--at") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    scripted = list(replies)
+    interactive = not scripted and sys.stdin.isatty()
+
+    def next_reply(_state: Any) -> str | None:
+        if scripted:
+            return scripted.pop(0)
+        if interactive:
+            text = click.prompt("reply (/timeout, /quit)", default="/quit", show_default=False)
+            return None if text.strip() == "/quit" else text
+        return None
+
+    transcript = run_simulation(flow, mapping, record, at, next_reply)
+    for line in transcript.lines:
+        click.echo(line)
+
+
+@main.command()
+def segments() -> None:
+    """Read one JSON string per line; write {"encoding", "segments"} per line."""
+    from connector.sms.segments import main_lines
+
+    for line in main_lines(sys.stdin):
+        click.echo(line)
+
+
+@main.group()
+def db() -> None:
+    """The store: migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Bring the database at DATABASE_URL up to date."""
+    from connector.settings import load_settings
+    from connector.store.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+if __name__ == "__main__":
+    main()

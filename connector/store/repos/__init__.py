@@ -1,0 +1,1 @@
+"""Repositories: small, named queries over one table each, used inside a unit of work."""

@@ -1,0 +1,38 @@
+"""What every repository shares: its session, and an INSERT that ignores a duplicate key."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from connector.store.schema import Base
+
+
+class Repository:
+    """A repository works inside its unit of work's session and never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def insert_ignore(self, model: type[Base], **values: Any) -> bool:
+        """Insert a row unless a unique key already holds it; return whether a row was added.
+
+        INSERT .. ON CONFLICT DO NOTHING (SQLite and PostgreSQL) rather than catching IntegrityError, which on
+        PostgreSQL would abort the caller's whole transaction.
+        """
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        table = model.__table__
+        # RETURNING says whether a row went in; rowcount cannot (psycopg reports -1 alongside RETURNING).
+        stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        return self.session.execute(stmt).first() is not None
+
+    def rowcount(self, stmt: Executable) -> int:
+        """Execute a DML statement and return how many rows it touched."""
+        return cast(CursorResult[Any], self.session.execute(stmt)).rowcount

@@ -1,0 +1,121 @@
+"""Texts sent and received, and the history of each one's delivery status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from connector.store.records import MessageRecord, snapshot
+from connector.store.repos.base import Repository
+from connector.store.tables import Message, MessageStatus
+
+
+class MessageRepository(Repository):
+    def add_outbound(
+        self,
+        *,
+        action_id: str,
+        contact_id: int,
+        body: str,
+        at: datetime,
+        run_id: str | None = None,
+        status: str = "pending",
+    ) -> bool:
+        """Record a text we are about to send under the engine's SendSms id; False if already recorded."""
+        return self._add(
+            action_id=action_id,
+            run_id=run_id,
+            contact_id=contact_id,
+            direction="out",
+            body=body,
+            status=status,
+            at=at,
+        )
+
+    def add_inbound(
+        self,
+        *,
+        provider_id: str,
+        contact_id: int,
+        body: str,
+        at: datetime,
+        run_id: str | None = None,
+        segments: int | None = None,
+        encoding: str | None = None,
+    ) -> bool:
+        """Record a text the contact sent; False when the provider redelivered one we already have."""
+        return self._add(
+            provider_id=provider_id,
+            run_id=run_id,
+            contact_id=contact_id,
+            direction="in",
+            body=body,
+            segments=segments,
+            encoding=encoding,
+            status="received",
+            at=at,
+        )
+
+    def by_action_id(self, action_id: str) -> MessageRecord | None:
+        """The outbound text created for this SendSms action."""
+        return self._one(Message.action_id == action_id)
+
+    def by_provider_id(self, provider_id: str) -> MessageRecord | None:
+        """The text the provider knows by this id (Twilio's MessageSid)."""
+        return self._one(Message.provider_id == provider_id)
+
+    def mark_sent(
+        self,
+        message_id: int,
+        *,
+        provider_id: str,
+        status: str,
+        at: datetime,
+        segments: int | None = None,
+        encoding: str | None = None,
+    ) -> None:
+        """Record that the provider accepted the text, under its id."""
+        values = {"provider_id": provider_id, "segments": segments, "encoding": encoding}
+        self.session.execute(update(Message).where(Message.id == message_id).values(**values))
+        self.record_status(message_id, status, at=at)
+
+    def record_status(
+        self, message_id: int, status: str, *, at: datetime, error_code: str | None = None
+    ) -> None:
+        """Set the text's current status and append it to its history.
+
+        Deciding whether a status may replace the current one (they only move forward) is the SMS layer's job.
+        """
+        stmt = update(Message).where(Message.id == message_id)
+        self.session.execute(stmt.values(status=status, error_code=error_code, updated_at=at))
+        self.session.add(MessageStatus(message_id=message_id, status=status, error_code=error_code, at=at))
+        self.session.flush()
+
+    def status_history(self, message_id: int) -> list[tuple[str, str | None, datetime]]:
+        """(status, error_code, at) for each status the text went through, in the order recorded."""
+        stmt = (
+            select(MessageStatus.status, MessageStatus.error_code, MessageStatus.at)
+            .where(MessageStatus.message_id == message_id)
+            .order_by(MessageStatus.id)
+        )
+        return [(row.status, row.error_code, row.at) for row in self.session.execute(stmt)]
+
+    def for_run(self, run_id: str) -> list[MessageRecord]:
+        """The run's texts in both directions, oldest first."""
+        stmt = select(Message).where(Message.run_id == run_id).order_by(Message.created_at, Message.id)
+        return [snapshot(MessageRecord, row) for row in self.session.scalars(stmt)]
+
+    def _add(self, *, at: datetime, status: str, **values: object) -> bool:
+        added = self.insert_ignore(Message, status=status, created_at=at, updated_at=at, **values)
+        if added:
+            key = Message.action_id if values.get("action_id") else Message.provider_id
+            message_id = self.session.scalar(select(Message.id).where(key == values[key.key]))
+            self.session.add(MessageStatus(message_id=message_id, status=status, at=at))
+            self.session.flush()
+        return added
+
+    def _one(self, where: object) -> MessageRecord | None:
+        stmt = select(Message).where(where).execution_options(populate_existing=True)  # type: ignore[arg-type]
+        row = self.session.scalars(stmt).first()
+        return None if row is None else snapshot(MessageRecord, row)
