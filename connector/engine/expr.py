@@ -44,10 +44,15 @@ class ExprError(ValueError):
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 _TOKEN = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)|(?P<op>[=!<>]=|[<>()\[\],-])", re.A)
+    r"(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)|(?P<op>[=!<>]=|[<>()\[\],-])", re.A
+)
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t"}
-_HINTS = {"=": "use '==' to compare", "!": "use 'not' instead of '!'", "&": "use 'and' instead of '&'",
-          "|": "use 'or' instead of '|'"}
+_HINTS = {
+    "=": "use '==' to compare",
+    "!": "use 'not' instead of '!'",
+    "&": "use 'and' instead of '&'",
+    "|": "use 'or' instead of '|'",
+}
 
 
 @dataclass(frozen=True)
@@ -173,8 +178,11 @@ def _compare(op: str, a: Any, b: Any) -> bool:
     if op in ("==", "!="):
         return _equal(a, b) == (op == "==")
     if op in ("in", "not in"):
-        found = any(_equal(a, x) for x in b) if isinstance(b, list | tuple) else (
-            isinstance(a, str) and isinstance(b, str) and a in b)
+        found = (
+            any(_equal(a, x) for x in b)
+            if isinstance(b, list | tuple)
+            else (isinstance(a, str) and isinstance(b, str) and a in b)
+        )
         return found == (op == "in")
     pair = _pair(a, b)
     if pair is None:
@@ -186,8 +194,9 @@ def _compare(op: str, a: Any, b: Any) -> bool:
 def _contains(haystack: Any, needle: Any) -> bool:
     n = _text(needle)
     if isinstance(haystack, list | tuple):
-        return any(_equal(x, needle) or (n is not None and (_text(x) or "").casefold() == n.casefold())
-                   for x in haystack)
+        return any(
+            _equal(x, needle) or (n is not None and (_text(x) or "").casefold() == n.casefold()) for x in haystack
+        )
     h = _text(haystack)
     return h is not None and n is not None and n.casefold() in h.casefold()
 
@@ -225,8 +234,7 @@ def _lookup(env: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
         key = ".".join(parts[:size])
         found = env.get(key, _MISSING)
         if found is _MISSING:
-            found = next((v for k, v in env.items() if isinstance(k, str) and k.casefold() == key.casefold()),
-                         _MISSING)
+            found = next((v for k, v in env.items() if isinstance(k, str) and k.casefold() == key.casefold()), _MISSING)
         if found is not _MISSING and size == len(parts):
             return found
         if isinstance(found, Mapping) and (inner := _lookup(found, parts[size:])) is not _MISSING:
@@ -356,8 +364,12 @@ class _Parser:
     def value(self) -> _Node:
         before, tok = (self.tokens[self.i - 1] if self.i else None), self.take()
         if tok.kind in ("num", "str") or (tok.kind == "kw" and tok.value in ("true", "false", "null")):
-            return _Node("lit", {"true": True, "false": False, "null": None}.get(tok.value, tok.value)
-                         if tok.kind == "kw" else tok.value)
+            return _Node(
+                "lit",
+                {"true": True, "false": False, "null": None}.get(tok.value, tok.value)
+                if tok.kind == "kw"
+                else tok.value,
+            )
         if tok.kind == "op" and tok.value == "-" and self.peek().kind == "num":
             return _Node("lit", -self.take().value)
         if tok.kind == "op" and tok.value == "(":
@@ -365,8 +377,9 @@ class _Parser:
             node = self.or_()
             end = self.take()
             if end.kind != "op" or end.value != ")":
-                raise ExprError(f"expected ')' to close the '(' at character {tok.pos + 1}, found "
-                                f"{_describe(end)}", end.pos)
+                raise ExprError(
+                    f"expected ')' to close the '(' at character {tok.pos + 1}, found {_describe(end)}", end.pos
+                )
             self.nest(tok, -1)
             return node
         if tok.kind == "op" and tok.value == "[":
@@ -401,6 +414,7 @@ def parse(text: str) -> Expr:
     parser = _Parser(text)
     root = parser.or_()
     if parser.peek().kind != "end":
-        raise ExprError(f"expected 'and', 'or' or an operator such as '==', found {_describe(parser.peek())}",
-                        parser.peek().pos)
+        raise ExprError(
+            f"expected 'and', 'or' or an operator such as '==', found {_describe(parser.peek())}", parser.peek().pos
+        )
     return Expr(text, root, frozenset(parser.names))

@@ -39,13 +39,13 @@ HELP_WORDS = "help, info, ayuda, aide, hilfe, aiuto, ajuda, hulp"
 # Opt-outs "by reasonable means", anywhere in a reply; only phrases no booking answer would contain.
 OPT_OUT_PHRASES = {
     "en": "stop texting, stop messaging, stop sending, stop contacting, stop the texts, stop these texts, stop the "
-          "messages, stop these messages, stop all texts, stop all messages, no more texts, no more messages, dont "
-          "text me, do not text me, dont message me, do not message me, dont contact me, do not contact me, never "
-          "text me, unsubscribe, opt me out, opt out, remove me from your list, remove me from this list, remove me "
-          "from the list, take me off your list, take me off this list, take me off the list, remove my number, "
-          "delete my number, leave me alone",
+    "messages, stop these messages, stop all texts, stop all messages, no more texts, no more messages, dont "
+    "text me, do not text me, dont message me, do not message me, dont contact me, do not contact me, never "
+    "text me, unsubscribe, opt me out, opt out, remove me from your list, remove me from this list, remove me "
+    "from the list, take me off your list, take me off this list, take me off the list, remove my number, "
+    "delete my number, leave me alone",
     "es": "dar de baja, darme de baja, dame de baja, deme de baja, no me escribas, no me escriba, no me envies, "
-          "no me mandes, no quiero recibir, no mas mensajes",
+    "no me mandes, no quiero recibir, no mas mensajes",
     "fr": "desabonner, desinscrire, ne mecrivez plus, arretez de mecrire, arretez les messages",
     "de": "abmelden, abbestellen, keine nachrichten mehr, keine sms mehr, nicht mehr schreiben",
     "pt": "descadastrar, nao quero receber, pare de enviar, parem de enviar, nao me mande",
@@ -54,26 +54,26 @@ OPT_OUT_PHRASES = {
 }
 YES = {
     "en": "yes, y, ye, yea, yeah, yep, yup, ya, yah, yas, ok, okay, okey, okie, k, sure, sure thing, certainly, "
-          "absolutely, definitely, of course, confirm, confirmed, i confirm, correct, affirmative, agreed, accept, "
-          "fine, perfect, great, good, sounds good, looks good, works for me, that works, all good, no problem, "
-          "no worries, not a problem, why not, see you then, see you there, see you, see you tomorrow, i will be "
-          "there, ill be there, will be there, count me in, im in, i can, i can make it, can do, alright, all right, "
-          "👍, ✅, ✔, ☑, 👌",
+    "absolutely, definitely, of course, confirm, confirmed, i confirm, correct, affirmative, agreed, accept, "
+    "fine, perfect, great, good, sounds good, looks good, works for me, that works, all good, no problem, "
+    "no worries, not a problem, why not, see you then, see you there, see you, see you tomorrow, i will be "
+    "there, ill be there, will be there, count me in, im in, i can, i can make it, can do, alright, all right, "
+    "👍, ✅, ✔, ☑, 👌",
     "es": "si, claro, vale, dale, de acuerdo, por supuesto, perfecto, confirmo, confirmado, correcto, esta bien, "
-          "sin problema, ahi estare",
+    "sin problema, ahi estare",
     "fr": "oui, ouais, ouaip, d'accord, bien sur, parfait, volontiers, absolument, certainement, je confirme, "
-          "confirme, ca marche, c'est bon, pas de probleme, entendu",
+    "confirme, ca marche, c'est bon, pas de probleme, entendu",
     "de": "ja, jawohl, jep, jo, genau, gerne, gern, klar, natürlich, sicher, einverstanden, passt, bestätigt, "
-          "in ordnung, alles klar, geht klar, kein problem",
+    "in ordnung, alles klar, geht klar, kein problem",
     "pt": "sim, com certeza, confirmado, beleza, perfeito, tá bom, está bem, sem problema, combinado",
     "it": "sì, certo, certamente, va bene, d'accordo, confermo, confermato, perfetto, volentieri, senza problemi",
     "nl": "jazeker, zeker, prima, goed, akkoord, bevestigd, klopt, graag, is goed, oké, geen probleem",
 }
 NO = {
     "en": "no, n, nope, nah, naw, nay, negative, never, not, nothing, none, neither, cant, cannot, can not, "
-          "i can not, wont, dont, unable, decline, declined, cancel, cancelled, canceled, cancelling, impossible, "
-          "no thanks, no thank you, not possible, not available, not interested, not today, not really, no way, "
-          "cant make it, cannot make it, wont make it, count me out, not going, 👎, ❌, ✖, 🚫",
+    "i can not, wont, dont, unable, decline, declined, cancel, cancelled, canceled, cancelling, impossible, "
+    "no thanks, no thank you, not possible, not available, not interested, not today, not really, no way, "
+    "cant make it, cannot make it, wont make it, count me out, not going, 👎, ❌, ✖, 🚫",
     "es": "no gracias, no puedo, no es posible, no se puede, imposible, nunca, cancelar, cancela, cancelo, anular",
     "fr": "non, non merci, pas, jamais, annuler, annule, je ne peux pas, ne peux pas, pas possible",
     "de": "nein, nee, nö, nicht, kein, keine, leider nicht, absagen, geht nicht, nie, niemals, stornieren",
@@ -83,11 +83,11 @@ NO = {
 }
 DOUBT = {
     "en": "maybe, perhaps, possibly, probably, might, not sure, unsure, no idea, dont know, do not know, dunno, "
-          "idk, depends, it depends, hmm, but, however, instead, rather, reschedule, another, different, other, "
-          "earlier, later, how about, what about, can we, could we, can i, could i, is it possible, would it be "
-          "possible, let me check, let you know, get back to you, will confirm, ill confirm, i think, not yet, "
-          "tomorrow, next week, monday, tuesday, wednesday, thursday, friday, saturday, sunday, wrong number, "
-          "who is this, stop",
+    "idk, depends, it depends, hmm, but, however, instead, rather, reschedule, another, different, other, "
+    "earlier, later, how about, what about, can we, could we, can i, could i, is it possible, would it be "
+    "possible, let me check, let you know, get back to you, will confirm, ill confirm, i think, not yet, "
+    "tomorrow, next week, monday, tuesday, wednesday, thursday, friday, saturday, sunday, wrong number, "
+    "who is this, stop",
     "es": "quizás, tal vez, a lo mejor, no sé, no lo sé, pero, otro día, otra hora, más tarde, mañana, mas",
     "fr": "peut-être, je ne sais pas, sais pas, mais, plus tard, demain, autre",
     "de": "vielleicht, weiß nicht, keine ahnung, aber, später, morgen, lieber",
@@ -106,15 +106,18 @@ prefer, go, with, for, me, please, pls, thanks, works, is, best, ok, okay, yes, 
 der, die, das, de, het, o, quiero, prefiero, je, prends, ich, nehme, eu, quero, voglio, ik, wil"
 ORDINALS = {
     1: "1st, first, one, uno, una, primero, primera, primer, un, une, premier, première, eins, erste, erster, "
-       "ersten, um, uma, primeiro, primeira, primo, prima, een, eerste",
+    "ersten, um, uma, primeiro, primeira, primo, prima, een, eerste",
     2: "2nd, second, two, dos, segundo, segunda, deux, deuxième, seconde, zwei, zweite, zweiter, zweiten, dois, "
-       "duas, due, secondo, seconda, twee, tweede",
+    "duas, due, secondo, seconda, twee, tweede",
     3: "3rd, third, three, tres, tercero, tercera, trois, troisième, drei, dritte, dritter, dritten, três, "
-       "terceiro, terceira, tre, terzo, terza, drie, derde",
+    "terceiro, terceira, tre, terzo, terza, drie, derde",
     4: "4th, fourth, four, cuatro, cuarto, cuarta, quatre, quatrième, vier, vierte, vierter, quatro, quarto, "
-       "quarta, quattro, vierde",
+    "quarta, quattro, vierde",
     5: "5th, fifth, five, cinco, quinto, quinta, cinq, cinquième, fünf, fünfte, cinque, vijf, vijfde",
-    6: "6th, sixth, six", 7: "7th, seventh, seven", 8: "8th, eighth, eight", 9: "9th, ninth, nine",
+    6: "6th, sixth, six",
+    7: "7th, seventh, seven",
+    8: "8th, eighth, eight",
+    9: "9th, ninth, nine",
 }
 NEGATORS = "not, no, never, dont, do not, cant, wont, nicht, kein, pas, non, nao, niet, geen"
 _MEANINGFUL = frozenset("👍✅✔☑👌👎❌✖🚫")
@@ -180,7 +183,7 @@ def _scan(key: str) -> tuple[list[tuple[str, str]], list[str]]:
     tokens, found, other, i = key.split(), [], [], 0
     while i < len(tokens):
         for size in range(min(_LONGEST, len(tokens) - i), 0, -1):
-            if hit := _LEXICON.get(" ".join(tokens[i:i + size])):
+            if hit := _LEXICON.get(" ".join(tokens[i : i + size])):
                 found.append(hit)
                 i += size
                 break
@@ -244,18 +247,21 @@ def _keywords(key: str, groups: Mapping[str, Sequence[str]]) -> Understanding:
         for kw in filter(None, map(_key, words)):
             size = len(kw.split())
             for i in range(len(tokens) - size + 1):
-                negated = i and (tokens[i - 1] in _NEGATORS or " ".join(tokens[max(0, i - 2):i]) in _NEGATORS)
-                if tokens[i:i + size] == kw.split() and not negated:
+                negated = i and (tokens[i - 1] in _NEGATORS or " ".join(tokens[max(0, i - 2) : i]) in _NEGATORS)
+                if tokens[i : i + size] == kw.split() and not negated:
                     hits.setdefault(group, kw)
     if len(hits) == 1:
-        (group, kw), = hits.items()
+        ((group, kw),) = hits.items()
         return Understanding(group, reason=f"matched {group} keyword {kw!r}")
     return Understanding("unknown", reason=f"matched {' and '.join(hits)}" if hits else "no keyword matched")
 
 
 _NUMBER = re.compile(r"(?<![\d.,])-?\d[\d.,]*(?<=\d)")
-_NUMBER_FORMS = ((re.compile(r"-?\d+(\.\d+)?"), ""), (re.compile(r"-?\d+,\d{1,2}"), ","),
-                 (re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?"), "thousands"))
+_NUMBER_FORMS = (
+    (re.compile(r"-?\d+(\.\d+)?"), ""),
+    (re.compile(r"-?\d+,\d{1,2}"), ","),
+    (re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?"), "thousands"),
+)
 _EMAIL = re.compile(r"[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _DATE = re.compile(r"\b(\d{4})[-/.](\d\d?)[-/.](\d\d?)\b|\b(\d\d?)[-/.](\d\d?)[-/.](\d{4}|\d\d)\b")
 
@@ -276,15 +282,15 @@ def _date(raw: str) -> tuple[date | None, str]:
         if y:  # ISO 2025-12-25
             found.add((y, m, d))
         elif a <= 12 and b <= 12 and a != b:
-            return None, f"a date that is not {a}/{b} (day/month or month/day?)"
+            return None, f"an unambiguous date: {a}/{b} could be day/month or month/day"
         else:  # the number above 12 is the day, whichever way round: 25/12/2025 or 12/25/2025
             found.add((c + 2000 if c < 100 else c, min(a, b), max(a, b)))
     if len(found) != 1:
         return None, "one date with its year" if not found else "one date, not several"
     try:
-        return date(*found.pop()), "a date"
+        return date(*found.pop()), "one date"
     except ValueError:
-        return None, "not a real date"
+        return None, "a real date"
 
 
 def _text(raw: str, kind: str) -> Understanding:
@@ -301,7 +307,7 @@ def _text(raw: str, kind: str) -> Understanding:
         value = when.isoformat() if when else None
     elif kind == "address":
         fits = 5 <= len(raw) <= 200 and re.search(r"\d", raw) and re.search(r"[^\W\d_]{2,}", raw)
-        value, why = (raw if fits else None), "5 to 200 characters with a number and a word"
+        value, why = (raw if fits else None), "an address: 5 to 200 characters with a number and a word"
     else:
         raise ValueError(f"unknown text kind {kind!r}; expected free, number, email, date or address")
     return Understanding("text", value, why) if value else Understanding("unknown", reason=f"expected {why}")

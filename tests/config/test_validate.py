@@ -182,7 +182,9 @@ def test_validate_reports_where(case: Case, tmp_path: Path) -> None:
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD.replace("timeout: 1h", "timeout: soon").replace("send:", "sned:"))
-    (tmp_path / "b.yaml").write_text(GOOD.replace("tiny", "other").replace("no: done,", "no: gone,") + "  orphan: {end: true}\n")
+    (tmp_path / "b.yaml").write_text(
+        GOOD.replace("tiny", "other").replace("no: done,", "no: gone,") + "  orphan: {end: true}\n"
+    )
     bundle = load_config([tmp_path], mappings=ROOT / "mappings", manifest=ROOT / "manifest.yaml")
     where = sorted((Path(p.file).name, p.line) for p in bundle.errors)
     assert where == [("a.yaml", 7), ("a.yaml", 9), ("b.yaml", 10), ("b.yaml", 13)], bundle.problems

@@ -153,7 +153,9 @@ def test_unknown_reply_reaches_a_person_with_the_reply(flow: Flow) -> None:
 
 def test_merge_values_are_text_never_code(flow: Flow) -> None:
     hostile = "{{ 7*7 }}{% for x in ().__class__.__mro__ %}x{% endfor %}"
-    sms = advance(flow, None, Start(at=T0, run_id="r2", record=Record(object="Lead", id="1"), vars={"first_name": hostile}))
+    sms = advance(
+        flow, None, Start(at=T0, run_id="r2", record=Record(object="Lead", id="1"), vars={"first_name": hostile})
+    )
     body = sms.actions[0]
     assert isinstance(body, SendSms) and body.body == f"Hi {hostile}, reply YES or NO"
 
