@@ -15,9 +15,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+RECORDS := tests/flows/records
+
 demo: $(STAMP)
 	$(BIN)/smsflow validate flows/ mappings/ manifest.yaml
-	$(BIN)/smsflow simulate flows/intro-text.yaml --record tests/flows/records/lead-web.json
+	$(BIN)/smsflow simulate flows/intro-text.yaml --record $(RECORDS)/lead-web.json
+	$(BIN)/smsflow simulate flows/missed-call.yaml --record $(RECORDS)/lead-web.json --reply "2"
+	$(BIN)/smsflow simulate flows/booking-confirm.yaml --record $(RECORDS)/lead-booking.json \
+		--reply "Can we do 3pm instead?"
+	$(BIN)/smsflow simulate flows/booking-confirm.yaml --record $(RECORDS)/lead-booking.json \
+		--reply /timeout --reply "Yes, see you then"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

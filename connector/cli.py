@@ -140,7 +140,7 @@ def db_upgrade(revision: str) -> None:
     from connector.store.migrate import upgrade
 
     settings = load_settings()
-    upgrade(settings.database_url, revision)
+    upgrade(settings.database_url.get_secret_value(), revision)
     click.echo(f"database upgraded to {revision}")
 
 

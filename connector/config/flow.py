@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from connector.engine.durations import Duration
+from connector.engine.steps.base import Shorthand
 from connector.engine.steps.expect import Expect
 from connector.engine.steps.task import Task
 
@@ -30,8 +31,14 @@ def _hhmm(text: str) -> time:
         raise ValueError(f'expected a time like "08:00", got {text!r}') from None
 
 
-class QuietHours(_Strict):
+class QuietHours(Shorthand, _Strict):
     """The local-time window texts may go out in; outside it they wait for the next opening."""
+
+    SHORTHAND: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "pattern": r"^\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}$",
+        "examples": ["08:00-21:00"],
+    }
 
     start: time
     end: time

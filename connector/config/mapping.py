@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from connector.engine.steps.base import Shorthand
+
 FIELD_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 VAR_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 RESERVED = {"record", "owner", "answers", "reply", "flow", "call"}
@@ -43,7 +45,7 @@ class Phones(_Strict):
         return [self.mobile, *self.fallback]
 
 
-class Variable(_Strict):
+class Variable(Shorthand, _Strict):
     """A flow variable read from a record field; `max_length` is what the segment budget assumes."""
 
     field: str

@@ -41,18 +41,13 @@ class ExprError(ValueError):
 
 # ---- tokens ---------------------------------------------------------------------------------------------
 
-_KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
+_KEYWORDS, _LITERALS = {"and", "or", "not", "in"}, {"true": True, "false": False, "null": None}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 _TOKEN = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)|(?P<op>[=!<>]=|[<>()\[\],-])", re.A
 )
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t"}
-_HINTS = {
-    "=": "use '==' to compare",
-    "!": "use 'not' instead of '!'",
-    "&": "use 'and' instead of '&'",
-    "|": "use 'or' instead of '|'",
-}
+_HINTS = {"=": "use '==' to compare", "!": "use 'not' or '!='", "&": "use 'and'", "|": "use 'or'"}
 
 
 @dataclass(frozen=True)
@@ -110,8 +105,9 @@ def _tokenize(text: str) -> list[_Token]:
                 if part.startswith("_"):
                     raise ExprError(f"a name must start with a letter, found '{part}'", i + offset)
                 offset += len(part) + 1
-            kind = "kw" if word.lower() in _KEYWORDS else "name"
-            tokens.append(_Token(kind, word.lower() if kind == "kw" else word, word, i))
+            low = word.lower()
+            kind = "lit" if low in _LITERALS else "kw" if low in _KEYWORDS else "name"
+            tokens.append(_Token(kind, _LITERALS[low] if kind == "lit" else low if kind == "kw" else word, word, i))
         else:
             tokens.append(_Token("op", word, word, i))
         i = end
@@ -212,15 +208,10 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, list | tuple | Mapping) and not v)
 
 
-def _cased(v: Any, change: Callable[[str], str]) -> str | None:
-    t = _text(v)
-    return None if t is None else change(t)
-
-
 FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "blank": (1, _blank),
-    "lower": (1, lambda v: _cased(v, str.lower)),
-    "upper": (1, lambda v: _cased(v, str.upper)),
+    "lower": (1, lambda v: (t := _text(v)) and t.lower()),
+    "upper": (1, lambda v: (t := _text(v)) and t.upper()),
     "len": (1, lambda v: len(v) if isinstance(v, str | list | tuple | Mapping) else len(_text(v) or "")),
     "contains": (2, _contains),
     "startswith": (2, _startswith),
@@ -363,28 +354,18 @@ class _Parser:
 
     def value(self) -> _Node:
         before, tok = (self.tokens[self.i - 1] if self.i else None), self.take()
-        if tok.kind in ("num", "str") or (tok.kind == "kw" and tok.value in ("true", "false", "null")):
-            return _Node(
-                "lit",
-                {"true": True, "false": False, "null": None}.get(tok.value, tok.value)
-                if tok.kind == "kw"
-                else tok.value,
-            )
+        if tok.kind in ("num", "str", "lit"):
+            return _Node("lit", tok.value)
         if tok.kind == "op" and tok.value == "-" and self.peek().kind == "num":
             return _Node("lit", -self.take().value)
-        if tok.kind == "op" and tok.value == "(":
+        if tok.kind == "op" and tok.value in ("(", "["):
             self.nest(tok)
-            node = self.or_()
-            end = self.take()
-            if end.kind != "op" or end.value != ")":
-                raise ExprError(
-                    f"expected ')' to close the '(' at character {tok.pos + 1}, found {_describe(end)}", end.pos
-                )
-            self.nest(tok, -1)
-            return node
-        if tok.kind == "op" and tok.value == "[":
-            self.nest(tok)
-            node = _Node("list", args=self.items("]", "a list"))
+            node = _Node("list", args=self.items("]", "a list")) if tok.value == "[" else self.or_()
+            if tok.value == "(":
+                end = self.take()
+                if end.kind != "op" or end.value != ")":
+                    where = f"the '(' at character {tok.pos + 1}"
+                    raise ExprError(f"expected ')' to close {where}, found {_describe(end)}", end.pos)
             self.nest(tok, -1)
             return node
         if tok.kind == "name" and self.is_("op", "("):
@@ -407,8 +388,6 @@ class _Parser:
 
 def parse(text: str) -> Expr:
     """Parse a condition; raise ExprError naming what was expected, what was found, and where."""
-    if not isinstance(text, str):
-        raise ExprError(f"expected a condition as text, found {type(text).__name__}", 0)
     if len(text) > MAX_LENGTH:
         raise ExprError(f"a condition may be at most {MAX_LENGTH} characters, found {len(text)}", MAX_LENGTH)
     parser = _Parser(text)

@@ -4,23 +4,24 @@
       send: "Reply YES to confirm Tuesday 3pm, or NO to cancel."
       expect: yes_no        # or {choice: [Morning, Afternoon]}, {keywords: {callback: [call me]}}, {text: date}
 
-Whatever a step expects, a reply is first checked for carrier keywords: Twilio's opt-out words as the whole
-message (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE, in any case, with any punctuation) are
-"stop", START/UNSTOP "start", HELP/INFO "help"; clear opt-out phrases anywhere ("please stop texting me", "remove
-me from your list", "darme de baja") are "stop" too, as US rules honour an opt-out made by any reasonable means.
-A bare "cancel" is "stop" even in a booking dialog: Twilio itself blocks the number on CANCEL, so the run must
-end as well; "cancel my booking" is no bare keyword, and answers a yes_no question "no". "Don't stop" and "stop
-by tomorrow?" are not opt-outs.
+Whatever a step expects, a reply is first checked for carrier keywords: Twilio's opt-out words as the whole message
+(STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE, plus PARA, BAJA, ARRÊT, STOPP...; any case, any
+punctuation) are "stop", START/UNSTOP "start", HELP/INFO (AYUDA...) "help"; clear opt-out phrases anywhere ("please
+stop texting me", "remove me from your list", "darme de baja") are "stop" too, as US rules honour an opt-out made by
+any reasonable means. A bare "cancel" is "stop" even in a booking dialog: Twilio itself blocks the number on CANCEL,
+so the run must end as well; "cancel my booking" is no bare keyword, and answers a yes_no question "no". "Don't stop"
+and "stop by tomorrow?" are not opt-outs.
 
 yes_no: a false "yes" is the worst mistake, so in doubt the answer is "unknown": a question mark, a doubtful word
-(maybe, not sure, instead, can we, tomorrow...), a number (likely another time), both yes and no words ("yes I
+(maybe, not sure, instead, can we, if, tomorrow...), a number (likely another time), both yes and no words ("yes I
 can't"), or a yes among more than two words the tables don't know. Words match after normalise(), with doubled
 letters squashed too ("yess"), longest phrase first, so "no problem" is yes and "not sure" is doubt.
 choice: "2", "#2", "option 2", "two", "the second one", the option's text, or a unique prefix of 3+ letters.
 keywords: the one group whose keyword appears as whole words; two groups, or only negated keywords, is unknown.
-text: free (trimmed, at most 1000 characters), number, email, date, address (5..200 characters with a number and
-a word). A date is ISO or d/m/y with its year (the engine has no clock to guess one); 03/04/2025 is unknown, not
-guessed, but 25/12/2025 and 12/25/2025 are read as the numbers decide, and 25/12/25 is in 2025.
+text: free (trimmed, cut at 1000 characters), number (exactly one; "1,234" is 1234, "3,5" is 3.5), email (exactly
+one), date, address (5..200 characters with a number and a word). A date is ISO or d/m/y with its year (the engine
+has no clock to guess one); 03/04/2025 is unknown, not guessed, but 25/12/2025 and 12/25/2025 are read as the
+numbers decide, and 25/12/25 is in 2025.
 """
 
 from __future__ import annotations
@@ -32,17 +33,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-STOP_WORDS = "stop, stopall, stop all, unsubscribe, unsub, cancel, end, quit, optout, opt out, revoke, stop please, \
-please stop, stop it, stop now, remove me, para, baja, alto, parar, pare, arret, arrete, arretez, stopp"
+# Twilio's keywords and their cousins, matched against the whole message.
+STOP_WORDS = (
+    "stop, stopall, stop all, unsubscribe, unsub, cancel, end, quit, optout, opt out, revoke, stop please, "
+    "please stop, stop it, stop now, remove me, para, baja, alto, parar, pare, arret, arrete, arretez, stopp"
+)
 START_WORDS = "start, unstop"
 HELP_WORDS = "help, info, ayuda, aide, hilfe, aiuto, ajuda, hulp"
 # Opt-outs "by reasonable means", anywhere in a reply; only phrases no booking answer would contain.
 OPT_OUT_PHRASES = {
-    "en": "stop texting, stop messaging, stop sending, stop contacting, stop the texts, stop these texts, stop the "
-    "messages, stop these messages, stop all texts, stop all messages, no more texts, no more messages, dont "
-    "text me, do not text me, dont message me, do not message me, dont contact me, do not contact me, never "
-    "text me, unsubscribe, opt me out, opt out, remove me from your list, remove me from this list, remove me "
-    "from the list, take me off your list, take me off this list, take me off the list, remove my number, "
+    "en": "stop texting, stop messaging, stop sending, stop contacting, stop the texts, stop these texts, "
+    "stop the messages, stop these messages, stop all texts, stop all messages, no more texts, no more messages, "
+    "dont text me, do not text me, dont message me, do not message me, dont contact me, do not contact me, "
+    "never text me, unsubscribe, opt me out, opt out, remove me from your list, remove me from this list, "
+    "remove me from the list, take me off your list, take me off this list, take me off the list, remove my number, "
     "delete my number, leave me alone",
     "es": "dar de baja, darme de baja, dame de baja, deme de baja, no me escribas, no me escriba, no me envies, "
     "no me mandes, no quiero recibir, no mas mensajes",
@@ -52,13 +56,14 @@ OPT_OUT_PHRASES = {
     "it": "disiscrivimi, non scrivermi piu, non voglio ricevere",
     "nl": "afmelden, uitschrijven, geen berichten meer",
 }
+# yes_no words by language; a later table may add a language without touching the code.
 YES = {
     "en": "yes, y, ye, yea, yeah, yep, yup, ya, yah, yas, ok, okay, okey, okie, k, sure, sure thing, certainly, "
-    "absolutely, definitely, of course, confirm, confirmed, i confirm, correct, affirmative, agreed, accept, "
-    "fine, perfect, great, good, sounds good, looks good, works for me, that works, all good, no problem, "
-    "no worries, not a problem, why not, see you then, see you there, see you, see you tomorrow, i will be "
-    "there, ill be there, will be there, count me in, im in, i can, i can make it, can do, alright, all right, "
-    "👍, ✅, ✔, ☑, 👌",
+    "absolutely, definitely, of course, confirm, confirmed, i confirm, correct, affirmative, agreed, accept, fine, "
+    "perfect, sounds good, looks good, works for me, that works, all good, no problem, no prob, np, no worries, "
+    "not a problem, no doubt, without a doubt, for sure, why not, love to, see you then, see you there, see you, "
+    "see you tomorrow, i will be there, ill be there, will be there, count me in, im in, i can, i can make it, "
+    "can do, alright, all right, 👍, ✅, ✔, ☑, 👌",
     "es": "si, claro, vale, dale, de acuerdo, por supuesto, perfecto, confirmo, confirmado, correcto, esta bien, "
     "sin problema, ahi estare",
     "fr": "oui, ouais, ouaip, d'accord, bien sur, parfait, volontiers, absolument, certainement, je confirme, "
@@ -73,7 +78,7 @@ NO = {
     "en": "no, n, nope, nah, naw, nay, negative, never, not, nothing, none, neither, cant, cannot, can not, "
     "i can not, wont, dont, unable, decline, declined, cancel, cancelled, canceled, cancelling, impossible, "
     "no thanks, no thank you, not possible, not available, not interested, not today, not really, no way, "
-    "cant make it, cannot make it, wont make it, count me out, not going, 👎, ❌, ✖, 🚫",
+    "cant make it, cannot make it, wont make it, count me out, not going, sorry, 👎, ❌, ✖, 🚫",
     "es": "no gracias, no puedo, no es posible, no se puede, imposible, nunca, cancelar, cancela, cancelo, anular",
     "fr": "non, non merci, pas, jamais, annuler, annule, je ne peux pas, ne peux pas, pas possible",
     "de": "nein, nee, nö, nicht, kein, keine, leider nicht, absagen, geht nicht, nie, niemals, stornieren",
@@ -82,12 +87,12 @@ NO = {
     "nl": "neen, niet, nooit, kan niet, helaas niet, annuleren, geen, liever niet",
 }
 DOUBT = {
-    "en": "maybe, perhaps, possibly, probably, might, not sure, unsure, no idea, dont know, do not know, dunno, "
-    "idk, depends, it depends, hmm, but, however, instead, rather, reschedule, another, different, other, "
-    "earlier, later, how about, what about, can we, could we, can i, could i, is it possible, would it be "
-    "possible, let me check, let you know, get back to you, will confirm, ill confirm, i think, not yet, "
-    "tomorrow, next week, monday, tuesday, wednesday, thursday, friday, saturday, sunday, wrong number, "
-    "who is this, stop",
+    "en": "maybe, perhaps, possibly, probably, might, not sure, unsure, no idea, dont know, do not know, dunno, idk, "
+    "depends, it depends, hmm, but, however, unless, if, except, no one, nobody, instead, rather, reschedule, "
+    "another, different, other, earlier, later, how about, what about, can we, could we, can i, could i, "
+    "is it possible, would it be possible, let me check, let you know, get back to you, will confirm, ill confirm, "
+    "i think, not yet, tomorrow, next week, monday, tuesday, wednesday, thursday, friday, saturday, sunday, "
+    "wrong number, who is this, stop",
     "es": "quizás, tal vez, a lo mejor, no sé, no lo sé, pero, otro día, otra hora, más tarde, mañana, mas",
     "fr": "peut-être, je ne sais pas, sais pas, mais, plus tard, demain, autre",
     "de": "vielleicht, weiß nicht, keine ahnung, aber, später, morgen, lieber",
@@ -96,23 +101,27 @@ DOUBT = {
     "nl": "misschien, weet niet, geen idee, maar, liever",
 }
 # Words that neither confirm nor refuse; a yes may carry at most MAX_YES_OTHER words outside all tables.
-FILLER = "i, im, i am, me, my, we, us, you, your, the, a, an, to, it, its, that, this, and, will, be, is, am, so, \
-very, much, thanks, thank you, thank, thx, ty, please, pls, plz, hi, hello, hey, dear, sir, madam, again, then, \
-there, appointment, booking, meeting, visit, for, at, on, of, with, here, gracias, por favor, hola, merci, \
-s'il vous plaît, bonjour, danke, bitte, hallo, obrigado, obrigada, olá, grazie, ciao, bedankt, dank je"
+FILLER = (
+    "i, im, i am, me, my, we, us, you, your, the, a, an, to, it, its, that, this, and, will, be, is, am, so, very, "
+    "much, thanks, thank you, thank, thx, ty, please, pls, plz, hi, hello, hey, dear, sir, madam, again, then, there, "
+    "appointment, booking, meeting, visit, for, at, on, of, with, here, gracias, por favor, hola, merci, "
+    "s'il vous plaît, bonjour, danke, bitte, hallo, obrigado, obrigada, olá, grazie, ciao, bedankt, dank je"
+)
 MAX_YES_OTHER, MAX_NO_OTHER = 2, 6
-CHOICE_FILLER = "option, opcion, optie, choice, number, num, nr, the, a, i, id, ill, take, want, choose, pick, \
-prefer, go, with, for, me, please, pls, thanks, works, is, best, ok, okay, yes, would, like, lets, el, la, le, \
-der, die, das, de, het, o, quiero, prefiero, je, prends, ich, nehme, eu, quero, voglio, ik, wil"
+CHOICE_FILLER = (
+    "option, opcion, optie, choice, number, num, nr, the, a, i, id, ill, take, want, choose, pick, prefer, go, with, "
+    "for, me, please, pls, thanks, works, is, best, ok, okay, yes, would, like, lets, el, la, le, der, die, das, de, "
+    "het, o, quiero, prefiero, je, prends, ich, nehme, eu, quero, voglio, ik, wil"
+)
 ORDINALS = {
-    1: "1st, first, one, uno, una, primero, primera, primer, un, une, premier, première, eins, erste, erster, "
-    "ersten, um, uma, primeiro, primeira, primo, prima, een, eerste",
-    2: "2nd, second, two, dos, segundo, segunda, deux, deuxième, seconde, zwei, zweite, zweiter, zweiten, dois, "
-    "duas, due, secondo, seconda, twee, tweede",
-    3: "3rd, third, three, tres, tercero, tercera, trois, troisième, drei, dritte, dritter, dritten, três, "
-    "terceiro, terceira, tre, terzo, terza, drie, derde",
-    4: "4th, fourth, four, cuatro, cuarto, cuarta, quatre, quatrième, vier, vierte, vierter, quatro, quarto, "
-    "quarta, quattro, vierde",
+    1: "1st, first, one, uno, una, primero, primera, primer, un, une, premier, première, eins, erste, erster, ersten, "
+    "um, uma, primeiro, primeira, primo, prima, een, eerste",
+    2: "2nd, second, two, dos, segundo, segunda, deux, deuxième, seconde, zwei, zweite, zweiter, zweiten, dois, duas, "
+    "due, secondo, seconda, twee, tweede",
+    3: "3rd, third, three, tres, tercero, tercera, trois, troisième, drei, dritte, dritter, dritten, três, terceiro, "
+    "terceira, tre, terzo, terza, drie, derde",
+    4: "4th, fourth, four, cuatro, cuarto, cuarta, quatre, quatrième, vier, vierte, vierter, quatro, quarto, quarta, "
+    "quattro, vierde",
     5: "5th, fifth, five, cinco, quinto, quinta, cinq, cinquième, fünf, fünfte, cinque, vijf, vijfde",
     6: "6th, sixth, six",
     7: "7th, seventh, seven",
@@ -137,7 +146,8 @@ class Understanding:
 def normalise(text: str) -> str:
     """Lower case, no Latin accents (other scripts intact), runs of 3+ letters as one, 👍 ✅ 👎 ❌ as words."""
     out, base = [], ""
-    for ch in unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text).casefold()):
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text)).casefold())
+    for ch in folded:
         if unicodedata.category(ch).startswith("M"):  # a mark: keep it on Greek, Devanagari..., drop it on Latin
             if base.isalpha() and not unicodedata.name(base, "").startswith("LATIN"):
                 out.append(ch)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 
 from connector.store.db import make_engine
@@ -15,7 +17,7 @@ from connector.store.db import make_engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str | None = None) -> Config:
     """An Alembic config for `url` pointing at the migrations shipped inside this package."""
     config = Config()
     # Config values go through configparser interpolation, so a literal % must be doubled.
@@ -25,29 +27,41 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at `url` up to `revision` (default: the newest)."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(target: str | Engine, revision: str = "head") -> None:
+    """Migrate the database at `target` (a URL, or an engine, e.g. for in-memory SQLite) up to `revision`."""
+    _run(command.upgrade, target, revision)
 
 
-def downgrade(url: str, revision: str) -> None:
-    """Migrate the database at `url` down to `revision` ("base" removes every table)."""
-    command.downgrade(alembic_config(url), revision)
+def downgrade(target: str | Engine, revision: str) -> None:
+    """Migrate the database at `target` down to `revision` ("base" removes every table)."""
+    _run(command.downgrade, target, revision)
 
 
 def head() -> str:
     """The newest revision this package ships."""
-    heads = ScriptDirectory.from_config(alembic_config("")).get_heads()
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"migrations should have one head, found {heads}")
     return heads[0]
 
 
-def current(url: str) -> str | None:
-    """The revision the database at `url` is at; None if it was never migrated."""
-    engine = make_engine(url, poolclass=NullPool)
+def current(target: str | Engine) -> str | None:
+    """The revision the database at `target` is at; None if it was never migrated."""
+    engine = make_engine(target, poolclass=NullPool) if isinstance(target, str) else target
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
-        engine.dispose()
+        if engine is not target:
+            engine.dispose()
+
+
+def _run(step: Callable[[Config, str], None], target: str | Engine, revision: str) -> None:
+    if isinstance(target, str):
+        step(alembic_config(target), revision)
+        return
+    # migrations/env.py uses this connection, inside this transaction, instead of making its own engine.
+    with target.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        step(config, revision)

@@ -30,12 +30,14 @@ RECORD: dict[str, Any] = {
 
 EVALUATION = [
     pytest.param("Status == 'Booking Offered' and not blank(MobilePhone)", True, id="brief-example-booking"),
-    pytest.param("LeadSource in ['Web', 'Webinar'] and Owner.Name != null", True,
-                 id="in-list-and-nested-name"),
+    pytest.param("LeadSource in ['Web', 'Webinar'] and Owner.Name != null", True, id="in-list-and-nested-name"),
     pytest.param("NumberOfEmployees >= 10 and not SMS_Opt_Out__c", True, id="number-and-false-checkbox"),
-    pytest.param("call.CallDisposition == 'No Answer' or contains(lower(call.CallDisposition), 'voicemail')",
-                 True, id="call-disposition-contains"),
-    pytest.param("record.Status == \"Booking Offered\"", True, id="double-quoted-text"),
+    pytest.param(
+        "call.CallDisposition == 'No Answer' or contains(lower(call.CallDisposition), 'voicemail')",
+        True,
+        id="call-disposition-contains",
+    ),
+    pytest.param('record.Status == "Booking Offered"', True, id="double-quoted-text"),
     pytest.param("Status == 'booking offered'", False, id="equality-is-case-sensitive"),
     pytest.param("lower(Status) == 'booking offered'", True, id="lower-makes-case-insensitive"),
     pytest.param("upper(LeadSource)", "WEBINAR", id="upper-returns-text"),
@@ -44,8 +46,7 @@ EVALUATION = [
     pytest.param("len(Missing__c)", 0, id="len-of-null-is-zero"),
     pytest.param("Status AND NOT Empty__c Or False", True, id="keywords-ignore-case"),
     pytest.param("a or b and c", False, id="and-binds-tighter-than-or"),
-    pytest.param("(NumberOfEmployees > 100 or LeadSource == 'Webinar') and Status != null", True,
-                 id="parentheses"),
+    pytest.param("(NumberOfEmployees > 100 or LeadSource == 'Webinar') and Status != null", True, id="parentheses"),
     pytest.param("not not Status", True, id="double-not"),
     pytest.param("LeadSource not in ['Web', 'Partner']", True, id="not-in"),
     pytest.param("'Web' in Tags__c", True, id="in-data-list"),
@@ -62,8 +63,9 @@ EVALUATION = [
     pytest.param("not HasOptedOutOfEmail", True, id="false-string-is-falsy"),
     pytest.param("SMS_Opt_Out__c == 0", False, id="boolean-never-equals-number"),
     pytest.param("call.CallDurationInSeconds == 0", True, id="zero-string-equals-zero"),
-    pytest.param("blank(Phone) and blank(Empty__c) and blank(Nope) and not blank(Status)", True,
-                 id="blank-spaces-empty-missing"),
+    pytest.param(
+        "blank(Phone) and blank(Empty__c) and blank(Nope) and not blank(Status)", True, id="blank-spaces-empty-missing"
+    ),
     pytest.param("blank([])", True, id="blank-empty-list"),
     pytest.param("Account.Name == 'Acme'", True, id="flat-dotted-key"),
     pytest.param("Owner.Manager.Name == 'Bo'", True, id="deeply-nested-name"),
@@ -74,7 +76,7 @@ EVALUATION = [
     pytest.param("startswith(MobilePhone, '+1202')", True, id="startswith"),
     pytest.param("startswith(Missing, '')", False, id="startswith-null-is-false"),
     pytest.param("LOWER(Status) == 'booking offered'", True, id="function-names-ignore-case"),
-    pytest.param("'it\\'s \\\"x\\\"\\n' == \"it's \\\"x\\\"\\n\"", True, id="string-escapes"),
+    pytest.param('\'it\\\'s \\"x\\"\\n\' == "it\'s \\"x\\"\\n"', True, id="string-escapes"),
     pytest.param("[1, 'a', null]", [1, "a", None], id="list-literal"),
     pytest.param("[]", [], id="empty-list"),
     pytest.param("Owner == Owner", True, id="mappings-compare-equal"),
@@ -118,15 +120,20 @@ class Weird:
     __hash__ = object.__hash__
 
 
-@pytest.mark.parametrize("env", [
-    pytest.param({}, id="empty-record"),
-    pytest.param({"Status": Weird(), "Owner": "not a mapping"}, id="foreign-objects"),
-    pytest.param({"Status": float("nan"), "Owner": {"Name": None}}, id="nan-and-none"),
-    pytest.param({"Status": [[[]]], "Owner": {"Name": {"x": 1}}}, id="nested-containers"),
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({}, id="empty-record"),
+        pytest.param({"Status": Weird(), "Owner": "not a mapping"}, id="foreign-objects"),
+        pytest.param({"Status": float("nan"), "Owner": {"Name": None}}, id="nan-and-none"),
+        pytest.param({"Status": [[[]]], "Owner": {"Name": {"x": 1}}}, id="nested-containers"),
+    ],
+)
 def test_evaluation_never_raises_on_data(env: dict[str, Any]) -> None:
-    for text in ("Status == 'x' or Status < 3 or contains(Status, 'a') or Owner.Name in [1, 'a']",
-                 "len(Status) > 0 and startswith(Owner.Name, 'A') and not blank(Status)"):
+    for text in (
+        "Status == 'x' or Status < 3 or contains(Status, 'a') or Owner.Name in [1, 'a']",
+        "len(Status) > 0 and startswith(Owner.Name, 'A') and not blank(Status)",
+    ):
         parse(text).test(env)
 
 
@@ -151,11 +158,13 @@ def test_test_is_truthiness(text: str, expected: bool) -> None:
 
 NAMES = [
     pytest.param("Status == 'x' and not blank(MobilePhone)", {"Status", "MobilePhone"}, id="names-in-calls"),
-    pytest.param("Owner.Name != null or call.CallDisposition in ['a', b.c]",
-                 {"Owner.Name", "call.CallDisposition", "b.c"}, id="dotted-names-as-written"),
+    pytest.param(
+        "Owner.Name != null or call.CallDisposition in ['a', b.c]",
+        {"Owner.Name", "call.CallDisposition", "b.c"},
+        id="dotted-names-as-written",
+    ),
     pytest.param("'Status' == 1 and lower('x')", set(), id="strings-and-functions-are-not-names"),
-    pytest.param("SMS_Opt_Out__c and Account__r.Name", {"SMS_Opt_Out__c", "Account__r.Name"},
-                 id="custom-suffixes"),
+    pytest.param("SMS_Opt_Out__c and Account__r.Name", {"SMS_Opt_Out__c", "Account__r.Name"}, id="custom-suffixes"),
 ]
 
 
@@ -165,38 +174,40 @@ def test_names(text: str, expected: set[str]) -> None:
 
 
 PARSE_ERRORS = [
-    pytest.param("Status == 'x' and", "expected a value after 'and', found end of text", 17,
-                 id="dangling-and"),
+    pytest.param("Status == 'x' and", "expected a value after 'and', found end of text", 17, id="dangling-and"),
     pytest.param("", "expected a value, found end of text", 0, id="empty-text"),
-    pytest.param("(a == 1", "expected ')' to close the '(' at character 1, found end of text", 7,
-                 id="unclosed-paren"),
-    pytest.param("a == 1)", "expected 'and', 'or' or an operator such as '==', found ')'", 6,
-                 id="stray-paren"),
+    pytest.param("(a == 1", "expected ')' to close the '(' at character 1, found end of text", 7, id="unclosed-paren"),
+    pytest.param("a == 1)", "expected 'and', 'or' or an operator such as '==', found ')'", 6, id="stray-paren"),
     pytest.param("a b", "expected 'and', 'or' or an operator such as '==', found 'b'", 2, id="two-values"),
     pytest.param("a = 'x'", "use '==' to compare, found '='", 2, id="single-equals-hint"),
-    pytest.param("a && b", "use 'and' instead of '&', found '&'", 2, id="ampersand-hint"),
-    pytest.param("!a", "use 'not' instead of '!', found '!'", 0, id="bang-hint"),
+    pytest.param("a && b", "use 'and', found '&'", 2, id="ampersand-hint"),
+    pytest.param("!a", "use 'not' or '!=', found '!'", 0, id="bang-hint"),
     pytest.param("a == 'x", "the text starting here has no closing '", 5, id="unterminated-string"),
-    pytest.param("a == 'x\\q'", "unknown escape '\\q' in text; write \\\\ for a backslash", 7,
-                 id="bad-escape"),
-    pytest.param("a == 10abc", "expected a name or a number, found '10abc'", 5,
-                 id="number-runs-into-letters"),
+    pytest.param("a == 'x\\q'", "unknown escape '\\q' in text; write \\\\ for a backslash", 7, id="bad-escape"),
+    pytest.param("a == 10abc", "expected a name or a number, found '10abc'", 5, id="number-runs-into-letters"),
     pytest.param("Owner. == 1", "expected a name or a number, found 'Owner.'", 0, id="trailing-dot"),
-    pytest.param("a < b < c", "comparisons can't be chained; join them with 'and'", 6,
-                 id="chained-comparison"),
-    pytest.param("lower(x) contains 'v'", "contains is a function: write contains(text, 'word')", 9,
-                 id="contains-operator-hint"),
-    pytest.param("a == foo(1)",
-                 "unknown function 'foo'; use one of blank, lower, upper, len, contains, startswith", 5,
-                 id="unknown-function-at-its-name"),
+    pytest.param("a < b < c", "comparisons can't be chained; join them with 'and'", 6, id="chained-comparison"),
+    pytest.param(
+        "lower(x) contains 'v'", "contains is a function: write contains(text, 'word')", 9, id="contains-operator-hint"
+    ),
+    pytest.param(
+        "a == foo(1)",
+        "unknown function 'foo'; use one of blank, lower, upper, len, contains, startswith",
+        5,
+        id="unknown-function-at-its-name",
+    ),
     pytest.param("blank(a, b)", "blank() takes 1 argument, found 2", 0, id="too-many-arguments"),
     pytest.param("contains(a)", "contains() takes 2 arguments, found 1", 0, id="too-few-arguments"),
     pytest.param("a in [1, 2", "expected ',' or ']' in a list, found end of text", 10, id="unclosed-list"),
     pytest.param("a in [1 2]", "expected ',' or ']' in a list, found '2'", 8, id="list-missing-comma"),
     pytest.param("a == and", "expected a value after '==', found 'and'", 5, id="keyword-as-value"),
     pytest.param("a == - 'x'", "expected a value after '==', found '-'", 5, id="minus-needs-a-number"),
-    pytest.param("a == 'x' \"y\"", "expected 'and', 'or' or an operator such as '==', found \"y\"", 9,
-                 id="found-text-shown-as-written"),
+    pytest.param(
+        "a == 'x' \"y\"",
+        "expected 'and', 'or' or an operator such as '==', found \"y\"",
+        9,
+        id="found-text-shown-as-written",
+    ),
     pytest.param("a == $x", "expected a value or an operator, found '$'", 5, id="unknown-character"),
 ]
 
@@ -277,6 +288,8 @@ VALUES = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["a", "b", "Owner", "Owner.Name"]), VALUES, max_size=4))
 def test_evaluation_never_raises_on_any_record(env: dict[str, Any]) -> None:
-    text = ("a == b or a < b or a in b or not b or contains(a, b) or startswith(b, a) or len(a) >= len(b) "
-            "or blank(Owner.Name) or lower(a) != upper(b) or a in [1, 'x', null, true] or Owner.Name > 1.5")
+    text = (
+        "a == b or a < b or a in b or not b or contains(a, b) or startswith(b, a) or len(a) >= len(b) "
+        "or blank(Owner.Name) or lower(a) != upper(b) or a in [1, 'x', null, true] or Owner.Name > 1.5"
+    )
     parse(text).test(env)

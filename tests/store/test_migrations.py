@@ -9,11 +9,12 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, inspect
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from connector.store import migrate
 from connector.store.db import make_engine
 from connector.store.schema import Base
+from connector.store.uow import Store
 
 STORE = Path(migrate.__file__).parent
 ROOT = STORE.parents[1]
@@ -65,3 +66,13 @@ def test_files_upgrade_needs_ship_as_package_data() -> None:
     for path in needed:
         relative = path.relative_to(STORE).as_posix()
         assert any(fnmatch(relative, pattern) for pattern in globs["connector.store"]), relative
+
+
+def test_an_engine_can_be_migrated_in_place() -> None:
+    # In-memory SQLite lives only as long as its one connection, so it must be migrated through its engine.
+    engine = make_engine("sqlite://", poolclass=StaticPool)
+    migrate.upgrade(engine)
+    assert migrate.current(engine) == migrate.head()
+    with Store(engine).unit_of_work() as uow:
+        assert uow.contacts.get_or_create("+12025550143").id == 1
+    engine.dispose()

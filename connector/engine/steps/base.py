@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from connector.engine.model import RunState
 
@@ -15,6 +17,17 @@ class StepModel(BaseModel):
     """A part of a flow step as an admin writes it; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Shorthand:
+    """For models an admin may also write as one string (`task: "Call back"`): the JSON Schema says so too."""
+
+    SHORTHAND: ClassVar[dict[str, Any]] = {"type": "string"}
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        full = handler.resolve_ref_schema(handler(core_schema))
+        return {"anyOf": [cls.SHORTHAND, full], "title": full.get("title"), "description": full.get("description")}
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from connector.engine.replies import Understanding, classify
 from pydantic import Field, model_validator
 
-from connector.engine.steps.base import StepModel
+from connector.engine.replies import Understanding, classify
+from connector.engine.steps.base import Shorthand, StepModel
 
 DOC = """Wait for a reply and branch on what it means; `timeout:` bounds the wait.
 
@@ -24,8 +24,10 @@ TextKind = Literal["free", "address", "date", "email", "number"]
 COMMON_OUTCOMES = ("unknown", "timeout", "stop", "failed")
 
 
-class Expect(StepModel):
+class Expect(Shorthand, StepModel):
     """What reply a step waits for: exactly one of yes_no, choice, keywords or text."""
+
+    SHORTHAND: ClassVar[dict[str, Any]] = {"enum": ["yes_no", "text"]}
 
     yes_no: bool = False
     choice: list[str] | None = Field(default=None, min_length=2, max_length=9)

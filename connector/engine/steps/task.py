@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from connector.engine.durations import Duration
 from connector.engine.model import Action, CreateTask
-from connector.engine.steps.base import Ctx, StepModel
+from connector.engine.steps.base import Ctx, Shorthand, StepModel
 from connector.engine.templates import render
 
 DOC = """Create a task for a person on the record; a string is the subject, a mapping sets more.
@@ -20,7 +20,7 @@ DOC = """Create a task for a person on the record; a string is the subject, a ma
 """
 
 
-class Task(StepModel):
+class Task(Shorthand, StepModel):
     """A CRM task for a person: by default for the record's owner, due today."""
 
     subject: str = Field(min_length=1, max_length=255)

@@ -22,7 +22,11 @@ class Repository:
         return self.session.get_bind().dialect.name
 
     def insert_ignore(self, model: type[Base], **values: Any) -> bool:
-        """Insert a row unless a unique key already holds it; return whether a row was added.
+        """Insert a row unless a unique key already holds it; return whether a row was added."""
+        return self.insert_new(model, **values) is not None
+
+    def insert_new(self, model: type[Base], **values: Any) -> Any | None:
+        """Insert a row unless a unique key already holds it; return the new row's primary key, else None.
 
         INSERT .. ON CONFLICT DO NOTHING (SQLite and PostgreSQL) rather than catching IntegrityError, which on
         PostgreSQL would abort the caller's whole transaction.
@@ -31,7 +35,7 @@ class Repository:
         table = model.__table__
         # RETURNING says whether a row went in; rowcount cannot (psycopg reports -1 alongside RETURNING).
         stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        return self.session.execute(stmt).first() is not None
+        return self.session.execute(stmt).scalar()
 
     def rowcount(self, stmt: Executable) -> int:
         """Execute a DML statement and return how many rows it touched."""

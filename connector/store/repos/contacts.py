@@ -98,8 +98,6 @@ class ContactRepository(Repository):
         if not self.rowcount(update(Contact).where(Contact.id == contact_id).values(**values, updated_at=at)):
             raise LookupError(f"no contact {contact_id}")
         self.session.add(
-            ConsentChange(
-                contact_id=contact_id, category=category, state=state, source=source, detail=detail, at=at
-            )
+            ConsentChange(contact_id=contact_id, category=category, state=state, source=source, detail=detail, at=at)
         )
         self.session.flush()

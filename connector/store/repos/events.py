@@ -75,9 +75,7 @@ class AuditRepository(Repository):
         at: datetime | None = None,
     ) -> None:
         """Append who (`actor`) did what (`action`) to which `subject`."""
-        self.session.add(
-            AuditEntry(at=at or utcnow(), actor=actor, action=action, subject=subject, detail=detail)
-        )
+        self.session.add(AuditEntry(at=at or utcnow(), actor=actor, action=action, subject=subject, detail=detail))
         self.session.flush()
 
     def recent(self, limit: int = 100, *, subject: str | None = None) -> list[AuditRecord]:

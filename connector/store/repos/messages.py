@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from connector.store.records import MessageRecord, snapshot
 from connector.store.repos.base import Repository
@@ -80,9 +80,7 @@ class MessageRepository(Repository):
         self.session.execute(update(Message).where(Message.id == message_id).values(**values))
         self.record_status(message_id, status, at=at)
 
-    def record_status(
-        self, message_id: int, status: str, *, at: datetime, error_code: str | None = None
-    ) -> None:
+    def record_status(self, message_id: int, status: str, *, at: datetime, error_code: str | None = None) -> None:
         """Set the text's current status and append it to its history.
 
         Deciding whether a status may replace the current one (they only move forward) is the SMS layer's job.
@@ -107,15 +105,14 @@ class MessageRepository(Repository):
         return [snapshot(MessageRecord, row) for row in self.session.scalars(stmt)]
 
     def _add(self, *, at: datetime, status: str, **values: object) -> bool:
-        added = self.insert_ignore(Message, status=status, created_at=at, updated_at=at, **values)
-        if added:
-            key = Message.action_id if values.get("action_id") else Message.provider_id
-            message_id = self.session.scalar(select(Message.id).where(key == values[key.key]))
-            self.session.add(MessageStatus(message_id=message_id, status=status, at=at))
-            self.session.flush()
-        return added
+        message_id = self.insert_new(Message, status=status, created_at=at, updated_at=at, **values)
+        if message_id is None:
+            return False
+        self.session.add(MessageStatus(message_id=message_id, status=status, at=at))
+        self.session.flush()
+        return True
 
-    def _one(self, where: object) -> MessageRecord | None:
-        stmt = select(Message).where(where).execution_options(populate_existing=True)  # type: ignore[arg-type]
+    def _one(self, where: ColumnElement[bool]) -> MessageRecord | None:
+        stmt = select(Message).where(where).execution_options(populate_existing=True)
         row = self.session.scalars(stmt).first()
         return None if row is None else snapshot(MessageRecord, row)

@@ -45,9 +45,7 @@ class OutboxRepository(Repository):
         row = self.session.scalars(stmt.execution_options(populate_existing=True)).first()
         return None if row is None else snapshot(OutboxItem, row)
 
-    def claim(
-        self, now: datetime, limit: int, worker: str, *, lease: timedelta = DEFAULT_LEASE
-    ) -> list[OutboxItem]:
+    def claim(self, now: datetime, limit: int, worker: str, *, lease: timedelta = DEFAULT_LEASE) -> list[OutboxItem]:
         """Lease up to `limit` due items to `worker`; commit, perform them, then mark each done/retry/fail.
 
         PostgreSQL skips rows another claimer has locked; on SQLite, BEGIN IMMEDIATE already lets only one

@@ -31,6 +31,10 @@ class RunRepository(Repository):
         data = self.session.scalar(select(Run.state).where(Run.dedupe_key == dedupe_key))
         return None if data is None else RunState.model_validate(data)
 
+    def release_dedupe_key(self, dedupe_key: str) -> None:
+        """Free a key whose window has passed, so a new run may take it (its old run keeps its history)."""
+        self.session.execute(update(Run).where(Run.dedupe_key == dedupe_key).values(dedupe_key=None))
+
     def waiting_for_contact(self, contact_id: int) -> list[RunState]:
         """The contact's runs waiting for a reply or a delay, most recently moved first."""
         stmt = (
@@ -71,9 +75,7 @@ class RunRepository(Repository):
             return False
         if state.status == "ended" and stored.ended_at is not None:
             columns["ended_at"] = stored.ended_at
-        self.session.execute(
-            update(Run).where(Run.id == state.run_id, Run.seq <= state.seq).values(**columns)
-        )
+        self.session.execute(update(Run).where(Run.id == state.run_id, Run.seq <= state.seq).values(**columns))
         return True
 
     @staticmethod
@@ -94,9 +96,7 @@ class RunRepository(Repository):
 
 
 class FlowRepository(Repository):
-    def add(
-        self, flow_id: str, version: str, definition: dict[str, Any], *, now: datetime | None = None
-    ) -> bool:
+    def add(self, flow_id: str, version: str, definition: dict[str, Any], *, now: datetime | None = None) -> bool:
         """Keep a flow definition under its version hash; False when that version is already kept."""
         return self.insert_ignore(
             FlowVersion, flow_id=flow_id, version=version, definition=definition, created_at=now or utcnow()
@@ -104,7 +104,5 @@ class FlowRepository(Repository):
 
     def get(self, flow_id: str, version: str) -> dict[str, Any] | None:
         """The definition a run of (flow_id, version) started on."""
-        stmt = select(FlowVersion.definition).where(
-            FlowVersion.flow_id == flow_id, FlowVersion.version == version
-        )
+        stmt = select(FlowVersion.definition).where(FlowVersion.flow_id == flow_id, FlowVersion.version == version)
         return self.session.scalar(stmt)

@@ -79,9 +79,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=True),
         _when("at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_changes")),
-        sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"], name=op.f("fk_consent_changes_contact_id_contacts")
-        ),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_consent_changes_contact_id_contacts")),
         _one_of("consent_changes", "category", ("transactional", "marketing", "all")),
         _one_of("consent_changes", "state", CONSENT_STATES),
     )
@@ -142,9 +140,7 @@ def upgrade() -> None:
         _when("updated_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_messages_run_id_runs")),
-        sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"], name=op.f("fk_messages_contact_id_contacts")
-        ),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_messages_contact_id_contacts")),
         sa.UniqueConstraint("provider_id", name=op.f("uq_messages_provider_id")),
         sa.UniqueConstraint("action_id", name=op.f("uq_messages_action_id")),
         _one_of("messages", "direction", ("in", "out")),
@@ -160,9 +156,7 @@ def upgrade() -> None:
         sa.Column("error_code", sa.String(16), nullable=True),
         _when("at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_message_statuses")),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_message_statuses_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_message_statuses_message_id_messages")),
     )
     op.create_index(op.f("ix_message_statuses_message_id_at"), "message_statuses", ["message_id", "at"])
 
