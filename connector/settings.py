@@ -89,9 +89,7 @@ class Settings(BaseSettings):
         "werkzeug password hash for the admin pages; admin login is disabled when unset",
     )
     flows_dir: Path = _var(Path("flows"), "SMSFLOW_FLOWS_DIR", "Directory of flow definitions (*.yaml)")
-    mappings_dir: Path = _var(
-        Path("mappings"), "SMSFLOW_MAPPINGS_DIR", "Directory of per-object CRM mappings (*.yaml)"
-    )
+    mappings_dir: Path = _var(Path("mappings"), "SMSFLOW_MAPPINGS_DIR", "Directory of per-object CRM mappings (*.yaml)")
     manifest: Path = _var(Path("manifest.yaml"), "SMSFLOW_MANIFEST", "Path of the plugin manifest")
     sandbox: bool = _var(
         True, "SMSFLOW_SANDBOX", "Use the built-in Salesforce and Twilio emulators; false in production"
@@ -155,9 +153,7 @@ class Settings(BaseSettings):
         "Org id (00D...); Outbound Messages from any other org are rejected",
         required_when=PRODUCTION,
     )
-    salesforce_api_version: str = _var(
-        "61.0", "SALESFORCE_API_VERSION", "Salesforce REST API version, like 61.0"
-    )
+    salesforce_api_version: str = _var("61.0", "SALESFORCE_API_VERSION", "Salesforce REST API version, like 61.0")
     salesforce_ca_bundle: Path | None = _var(
         None, "SALESFORCE_CA_BUNDLE", "CA bundle to trust for Salesforce HTTPS (the emulator's certificate)"
     )
@@ -167,9 +163,7 @@ class Settings(BaseSettings):
         "Shared secret for Salesforce callouts: HMAC of change events and the Outbound Message URL key",
         required_when=PRODUCTION,
     )
-    log_level: LogLevel = _var(
-        "INFO", "SMSFLOW_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL"
-    )
+    log_level: LogLevel = _var("INFO", "SMSFLOW_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL")
 
     @field_validator("database_url")
     @classmethod
@@ -335,9 +329,7 @@ def _production_problems(values: Mapping[str, Any]) -> list[Problem]:
     if (urlsplit(public).hostname or "") in _LOOPBACK:
         problems.append(Problem("SMSFLOW_PUBLIC_URL", "must be an address Twilio and Salesforce can reach"))
     if not has("TWILIO_MESSAGING_SERVICE_SID") and not has("TWILIO_FROM_NUMBER"):
-        problems.append(
-            Problem("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER", "one is required to send texts")
-        )
+        problems.append(Problem("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER", "one is required to send texts"))
     if has("SALESFORCE_SESSION_ID"):
         if not has("SALESFORCE_INSTANCE_URL"):
             problems.append(Problem("SALESFORCE_INSTANCE_URL", "required with SALESFORCE_SESSION_ID"))

@@ -151,8 +151,12 @@ def load_paths(paths: list[str | Path]) -> Bundle:
         name = str(path)
         try:
             text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            bundle.problems.append(Problem(name, 1, 1, "no such file or directory"))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
-            bundle.problems.append(Problem(name, 1, 1, f"cannot read: {exc.strerror or exc}"))
+            reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+            bundle.problems.append(Problem(name, 1, 1, f"cannot read: {reason}"))
             continue
         try:
             located = load(text, name)

@@ -1,7 +1,7 @@
 """The Flask app factory. Importing this package does nothing; `create_app()` reads settings and migrates.
 
-    flask --app app run          # app.py: app = create_app()
-    gunicorn 'app:app'
+flask --app app run          # app.py: app = create_app()
+gunicorn 'app:app'
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
+from connector.bootstrap import Container, build
 from connector.settings import Settings, load_settings
 from connector.web import health
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, upgrade_db: bool = True) -> 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.extensions["smsflow"] = settings
+    app.extensions["smsflow.container"] = build(settings)
 
     app.register_blueprint(health.bp)
     return app
@@ -44,6 +46,12 @@ def current_settings() -> Settings:
     """The settings of the app handling the current request."""
     settings: Settings = current_app.extensions["smsflow"]
     return settings
+
+
+def current_container() -> Container:
+    """The store, flows and clock of the app handling the current request."""
+    container: Container = current_app.extensions["smsflow.container"]
+    return container
 
 
 def upgrade_database(settings: Settings) -> None:

@@ -1,7 +1,7 @@
 """`GET /healthz`: is this process up, and can it reach its database?
 
-    200 {"status": "ok", "database": "ok", "version": "0.1.0"}
-    503 {"status": "unavailable", "database": "unreachable (OperationalError)", "version": "0.1.0"}
+200 {"status": "ok", "database": "ok", "version": "0.1.0"}
+503 {"status": "unavailable", "database": "unreachable (OperationalError)", "version": "0.1.0"}
 """
 
 from __future__ import annotations

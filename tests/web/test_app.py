@@ -42,11 +42,18 @@ def test_healthz_ok_and_database_created_and_migrated(app: Flask, sqlite_url: st
     assert migrate.current(sqlite_url) == migrate.head()
 
 
-def test_default_database_lives_under_the_current_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_default_database_lives_under_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    create_app(load_settings({}))
+    root = Path(__file__).resolve().parents[2]
+    create_app(
+        load_settings(
+            {
+                "SMSFLOW_FLOWS_DIR": str(root / "flows"),
+                "SMSFLOW_MAPPINGS_DIR": str(root / "mappings"),
+                "SMSFLOW_MANIFEST": str(root / "manifest.yaml"),
+            }
+        )
+    )
     assert (tmp_path / "var" / "smsflow.db").is_file()
 
 
@@ -86,9 +93,7 @@ def test_start_up_fails_fast_when_the_database_is_unreachable() -> None:
     assert PASSWORD not in str(caught.value)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("SMSFLOW_TEST_DATABASE_URL"), reason="SMSFLOW_TEST_DATABASE_URL not set"
-)
+@pytest.mark.skipif(not os.environ.get("SMSFLOW_TEST_DATABASE_URL"), reason="SMSFLOW_TEST_DATABASE_URL not set")
 def test_healthz_ok_on_postgresql() -> None:
     url = os.environ["SMSFLOW_TEST_DATABASE_URL"]
     app = create_app(load_settings({"DATABASE_URL": url}), upgrade_db=False)

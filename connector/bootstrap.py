@@ -1,0 +1,35 @@
+"""The composition root: settings in, the connector's parts out. The one place that picks what talks to what.
+
+The web app and the worker both call `build()`; tests build a Container with their own parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from connector.services.registry import Registry
+from connector.settings import Settings
+from connector.store.uow import Store
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    """What web handlers, jobs and commands share: settings, the store, the loaded flows, and the clock."""
+
+    settings: Settings
+    store: Store
+    registry: Registry
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+
+def build(settings: Settings) -> Container:
+    """Connect the store and load the flows (a flow with an error stops start-up, listing every problem)."""
+    registry = Registry.load(settings.flows_dir, settings.mappings_dir, settings.manifest)
+    store = Store(settings.database_url.get_secret_value())
+    return Container(settings=settings, store=store, registry=registry)
