@@ -20,7 +20,8 @@ RECORDS := tests/flows/records
 demo: $(STAMP)
 	$(BIN)/smsflow validate flows/ mappings/ manifest.yaml
 	$(BIN)/smsflow simulate flows/intro-text.yaml --record $(RECORDS)/lead-web.json
-	$(BIN)/smsflow simulate flows/missed-call.yaml --record $(RECORDS)/lead-web.json --reply "2"
+	$(BIN)/smsflow simulate flows/missed-call.yaml --record $(RECORDS)/lead-web.json \
+		--call $(RECORDS)/task-call-no-answer.json --reply "2"
 	$(BIN)/smsflow simulate flows/booking-confirm.yaml --record $(RECORDS)/lead-booking.json \
 		--reply "Can we do 3pm instead?"
 	$(BIN)/smsflow simulate flows/booking-confirm.yaml --record $(RECORDS)/lead-booking.json \

@@ -78,9 +78,17 @@ def _load_record(path: str) -> dict[str, Any]:
     type=click.Path(exists=True, dir_okay=False),
     help="A record as JSON (the CRM's REST shape).",
 )
+@click.option(
+    "--call",
+    "call_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="For call_logged flows: the logged call (a Task) as JSON.",
+)
 @click.option("--reply", "replies", multiple=True, help='A reply, in order; "/timeout" lets a wait run out.')
 @click.option("--at", "at_text", help="When the run starts (ISO 8601); default: now.")
-def simulate(flow_file: str, record_file: str, replies: tuple[str, ...], at_text: str | None) -> None:
+def simulate(
+    flow_file: str, record_file: str, call_file: str | None, replies: tuple[str, ...], at_text: str | None
+) -> None:
     """Play a flow against a record in the terminal, without sending anything."""
     from connector.config.validate import load_config
     from connector.simulate import simulate as run_simulation
@@ -110,9 +118,8 @@ def simulate(flow_file: str, record_file: str, replies: tuple[str, ...], at_text
             return None if text.strip() == "/quit" else text
         return None
 
-    transcript = run_simulation(flow, mapping, record, at, next_reply)
-    for line in transcript.lines:
-        click.echo(line)
+    call = _load_record(call_file) if call_file else None
+    run_simulation(flow, mapping, record, at, next_reply, call=call, emit=click.echo)
 
 
 @main.command()
@@ -124,6 +131,17 @@ def segments() -> None:
         click.echo(line)
 
 
+def _settings() -> Any:
+    """Settings from the environment, or a clear message naming every bad variable (exit 2)."""
+    from connector.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
 @main.group()
 def db() -> None:
     """The store: migrations."""
@@ -133,10 +151,9 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Bring the database at DATABASE_URL up to date."""
-    from connector.settings import load_settings
     from connector.store.migrate import upgrade
 
-    settings = load_settings()
+    settings = _settings()
     upgrade(settings.database_url.get_secret_value(), revision)
     click.echo(f"database upgraded to {revision}")
 

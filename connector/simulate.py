@@ -7,7 +7,7 @@ the engine would ask the host to do.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,20 +41,43 @@ REPLY_GAP = timedelta(minutes=2)
 WIDTH = 44
 
 
+class _Lines(list[str]):
+    """A list of transcript lines that also hands each new line to a callback."""
+
+    def __init__(self, emit: Callable[[str], None] | None) -> None:
+        super().__init__()
+        self._emit = emit
+
+    def append(self, line: str) -> None:
+        super().append(line)
+        if self._emit is not None:
+            self._emit(line)
+
+    def extend(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.append(line)
+
+
 @dataclass
 class Transcript:
     """Everything a simulation did, for the terminal and for tests."""
 
-    lines: list[str] = field(default_factory=list)
+    emit: Callable[[str], None] | None = None
+    lines: list[str] = field(init=False)
     steps: list[Step] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lines = _Lines(self.emit)
 
     @property
     def state(self) -> RunState | None:
         return self.steps[-1].state if self.steps else None
 
 
-def start_input(flow: Flow, mapping: Mapping | None, record: dict[str, Any], at: datetime) -> Start:
-    """The Start a host would build for this record: id, fields, mapped variables and owner."""
+def start_input(
+    flow: Flow, mapping: Mapping | None, record: dict[str, Any], at: datetime, call: dict[str, Any] | None = None
+) -> Start:
+    """The Start a host would build for this record: id, fields, mapped variables, owner (and the logged call)."""
     fields = {k: v for k, v in record.items() if k != "attributes"}
     obj = (record.get("attributes") or {}).get("type") or (flow.trigger.object if flow.trigger else "Lead")
     variables, owner = flow_values(mapping, fields) if mapping else ({}, {})
@@ -67,6 +90,7 @@ def start_input(flow: Flow, mapping: Mapping | None, record: dict[str, Any], at:
         record=Record(object=obj, id=str(fields.get("Id") or "000000000000000"), fields=fields),
         vars=variables,
         owner=owner,
+        call={k: v for k, v in call.items() if k != "attributes"} if call else None,
     )
 
 
@@ -106,14 +130,22 @@ def simulate(
     record: dict[str, Any],
     at: datetime,
     replies: Callable[[RunState], str | None],
+    *,
+    call: dict[str, Any] | None = None,
+    emit: Callable[[str], None] | None = None,
 ) -> Transcript:
-    """Run the flow from Start; ask `replies` for each reply ("/timeout" lets the wait run out, None stops)."""
-    out = Transcript()
-    start = start_input(flow, mapping, record, at)
+    """Run the flow from Start; ask `replies` for each reply ("/timeout" lets the wait run out, None stops).
+
+    Every line is passed to `emit` as it happens (the terminal shows a text before asking for its reply).
+    """
+    out = Transcript(emit=emit)
+    start = start_input(flow, mapping, record, at, call)
     zone = start.vars.get("time_zone")
     out.lines.append(f"{flow.flow} · {start.record.object} {start.record.id} · to {start.phone or 'no valid number'}")
-    if flow.trigger is not None:
-        holds = condition_holds(flow.trigger, start.record.fields)
+    if flow.trigger is not None and flow.trigger.on == "call_logged" and start.call is None:
+        out.lines.append(f"trigger: on call_logged {flow.trigger.object} (no --call given: condition not checked)")
+    elif flow.trigger is not None:
+        holds = condition_holds(flow.trigger, start.record.fields, start.call)
         verdict = "would start" if holds else "would NOT start (the condition is false for this record)"
         out.lines.append(f"trigger: on {flow.trigger.on} {flow.trigger.object} when {flow.trigger.when} → {verdict}")
     state = _apply(flow, None, start, out)

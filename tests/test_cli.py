@@ -42,7 +42,7 @@ def test_validate_names_a_missing_path(cli: CliRunner) -> None:
 def test_strict_makes_warnings_fail(cli: CliRunner, tmp_path: Path) -> None:
     flow = tmp_path / "curly.yaml"
     flow.write_text(
-        "flow: curly\npolicy: {category: transactional}\nstart: a\nsteps:\n  a: {send: \"It’s here\", end: true}\n"
+        'flow: curly\npolicy: {category: transactional}\nstart: a\nsteps:\n  a: {send: "It’s here", end: true}\n'
     )
     assert cli.invoke(main, ["validate", str(flow)]).exit_code == 0
     assert cli.invoke(main, ["validate", "--strict", str(flow)]).exit_code == 1
@@ -53,8 +53,11 @@ def test_schema_accepts_the_shipped_files(cli: CliRunner, kind: str) -> None:
     result = cli.invoke(main, ["schema", kind])
     assert result.exit_code == 0
     schema = json.loads(result.output)
-    files = {"flow": sorted(Path("flows").glob("*.yaml")), "mapping": sorted(Path("mappings").glob("*.yaml")),
-             "manifest": [Path("manifest.yaml")]}[kind]
+    files = {
+        "flow": sorted(Path("flows").glob("*.yaml")),
+        "mapping": sorted(Path("mappings").glob("*.yaml")),
+        "manifest": [Path("manifest.yaml")],
+    }[kind]
     for path in files:
         jsonschema.validate(load(path.read_text(encoding="utf-8")).data, schema)
 
@@ -69,10 +72,21 @@ def test_flow_schema_rejects_a_misspelt_key(cli: CliRunner) -> None:
 
 
 def test_simulate_plays_a_dialog_with_scripted_replies(cli: CliRunner) -> None:
-    result = cli.invoke(main, [
-        "simulate", "flows/booking-confirm.yaml", "--record", str(RECORDS / "lead-booking.json"),
-        "--at", "2026-11-23T14:00:00Z", "--reply", "/timeout", "--reply", "Yes, see you then",
-    ])
+    result = cli.invoke(
+        main,
+        [
+            "simulate",
+            "flows/booking-confirm.yaml",
+            "--record",
+            str(RECORDS / "lead-booking.json"),
+            "--at",
+            "2026-11-23T14:00:00Z",
+            "--reply",
+            "/timeout",
+            "--reply",
+            "Yes, see you then",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Hi Ben, reply YES to confirm" in out and "just checking" in out
@@ -101,3 +115,27 @@ def test_segments_reads_json_lines(cli: CliRunner) -> None:
     assert lines[1] == {"encoding": "GSM-7", "segments": 2}
     assert lines[2] == {"encoding": "UCS-2", "segments": 1}
     assert "error" in lines[3]
+
+
+def test_db_upgrade_migrates_the_configured_database(cli: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'x.db'}"
+    (tmp_path / "var").mkdir()
+    result = cli.invoke(main, ["db", "upgrade"], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    from connector.store.migrate import current, head
+
+    assert current(url) == head()
+
+
+def test_db_upgrade_names_a_bad_setting(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["db", "upgrade"], env={"DATABASE_URL": "mysql://nope"})
+    assert result.exit_code != 0
+    assert "DATABASE_URL" in result.output
+
+
+def test_simulate_checks_a_call_logged_trigger_against_the_call(cli: CliRunner) -> None:
+    args = ["simulate", "flows/missed-call.yaml", "--record", str(RECORDS / "lead-web.json"), "--reply", "2"]
+    without = cli.invoke(main, args)
+    assert "no --call given" in without.output
+    with_call = cli.invoke(main, [*args, "--call", str(RECORDS / "task-call-no-answer.json")])
+    assert "call.CallDisposition == 'No Answer' → would start" in with_call.output

@@ -81,9 +81,7 @@ def test_environment_overrides_dotenv(tmp_path: Path, monkeypatch: pytest.Monkey
             "postgresql+psycopg://u:***@db/smsflow",
             id="postgresql-uses-psycopg3",
         ),
-        pytest.param(
-            "postgres://u:pw@db/smsflow", "postgresql+psycopg://u:***@db/smsflow", id="postgres-alias"
-        ),
+        pytest.param("postgres://u:pw@db/smsflow", "postgresql+psycopg://u:***@db/smsflow", id="postgres-alias"),
         pytest.param("sqlite:////srv/smsflow.db", "sqlite:////srv/smsflow.db", id="sqlite-absolute-path"),
     ],
 )
@@ -101,9 +99,7 @@ def test_log_level_is_case_insensitive_and_urls_lose_trailing_slash() -> None:
     ("name", "value", "reason"),
     [
         pytest.param("SMSFLOW_SANDBOX", "maybe", "valid boolean", id="sandbox-not-a-bool"),
-        pytest.param(
-            "SMSFLOW_PUBLIC_URL", "sms.example.com", "http:// or https://", id="public-url-no-scheme"
-        ),
+        pytest.param("SMSFLOW_PUBLIC_URL", "sms.example.com", "http:// or https://", id="public-url-no-scheme"),
         pytest.param("TWILIO_ACCOUNT_SID", "AC123", '"AC" followed by 32 hex', id="account-sid-too-short"),
         pytest.param("TWILIO_ACCOUNT_SID", "MG" + "0" * 32, '"AC"', id="account-sid-wrong-prefix"),
         pytest.param("TWILIO_MESSAGING_SERVICE_SID", "MGxyz", '"MG" followed by 32 hex', id="service-sid"),
@@ -182,9 +178,7 @@ PROD_CASES = [
         without(PRODUCTION, "SALESFORCE_INSTANCE_URL"),
         {"SALESFORCE_INSTANCE_URL"},
     ),
-    ProdCase(
-        "public-url-must-not-be-loopback", without(PRODUCTION, "SMSFLOW_PUBLIC_URL"), {"SMSFLOW_PUBLIC_URL"}
-    ),
+    ProdCase("public-url-must-not-be-loopback", without(PRODUCTION, "SMSFLOW_PUBLIC_URL"), {"SMSFLOW_PUBLIC_URL"}),
     ProdCase("auth-token-must-be-hex", {**PRODUCTION, "TWILIO_AUTH_TOKEN": "z" * 32}, {"TWILIO_AUTH_TOKEN"}),
     ProdCase(
         "requirements-listed-beside-malformed-values",
@@ -222,9 +216,7 @@ SECRET_CASES = [
     SecretCase("twilio-token", {"TWILIO_AUTH_TOKEN": SECRET}, True),
     SecretCase("twilio-token-malformed-in-production", {**PRODUCTION, "TWILIO_AUTH_TOKEN": SECRET}, False),
     SecretCase("salesforce-session", {"SALESFORCE_SESSION_ID": SECRET}, True),
-    SecretCase(
-        "salesforce-password", {"SALESFORCE_USERNAME": "u@example.com", "SALESFORCE_PASSWORD": SECRET}, True
-    ),
+    SecretCase("salesforce-password", {"SALESFORCE_USERNAME": "u@example.com", "SALESFORCE_PASSWORD": SECRET}, True),
     SecretCase("salesforce-security-token", {"SALESFORCE_SECURITY_TOKEN": SECRET}, True),
 ]
 

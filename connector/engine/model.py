@@ -40,6 +40,7 @@ class Start(_Frozen):
     phone: str | None = Field(default=None, description="the number the run texts, E.164")
     vars: dict[str, Any] = Field(default_factory=dict)
     owner: dict[str, Any] = Field(default_factory=dict)
+    call: dict[str, Any] | None = Field(default=None, description="the logged call, for call_logged flows")
 
 
 class Reply(_Frozen):
@@ -167,6 +168,7 @@ class RunState(BaseModel):
     phone: str | None = None
     vars: dict[str, Any] = Field(default_factory=dict)
     owner: dict[str, Any] = Field(default_factory=dict)
+    call: dict[str, Any] | None = None
     status: Literal["active", "waiting", "ended"] = "active"
     step: str | None = None
     waiting_for: Literal["reply", "delay"] | None = None

@@ -46,6 +46,7 @@ def template_values(state: RunState) -> dict[str, Any]:
         **state.vars,
         "record": {**state.record.fields, "Id": state.record.id},
         "owner": state.owner,
+        "call": state.call or {},
         "answers": state.answers,
         "reply": state.reply,
         "flow": state.flow,
@@ -68,6 +69,7 @@ def advance(flow: Flow, state: RunState | None, inp: Input) -> Step:
             phone=inp.phone,
             vars=dict(inp.vars),
             owner=dict(inp.owner),
+            call=inp.call,
         )
         actions: list[Action] = []
         _enter(flow, fresh, flow.start, inp, actions)

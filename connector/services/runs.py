@@ -53,8 +53,13 @@ def start_run(
     fields: dict[str, Any],
     cause: str,
     at: datetime,
+    call: dict[str, Any] | None = None,
 ) -> Started:
-    """Start `flow` for a record unless the record may not be texted or the flow's dedupe key was seen."""
+    """Start `flow` for a record unless the record may not be texted or the flow's dedupe key was seen.
+
+    `cause` names what started it (an event id): the same cause always names the same run, so a redelivered
+    event starts nothing twice. `call` carries the logged call's fields for call_logged flows.
+    """
     mapping = registry.mapping_for(flow, obj)
     if mapping is None:
         return _refused(uow, "no_mapping", f"no mapping for {obj}", flow, record_id, at)
@@ -85,6 +90,7 @@ def start_run(
         phone=phone,
         vars=variables,
         owner=owner,
+        call=call,
     )
     dedupe_key = _dedupe_key(uow, flow, start)
     registry.remember(uow, flow)

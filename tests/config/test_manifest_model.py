@@ -55,12 +55,8 @@ def test_salesforce_api_version_matches_settings_default(manifest: Manifest) -> 
 
 def test_settings_agree_with_connector_settings(manifest: Manifest) -> None:
     declared = {s.name: s.model_dump(exclude={"description"}) for s in manifest.settings}
-    actual = {
-        row["name"]: {k: v for k, v in row.items() if k != "description"} for row in Settings.describe()
-    }
-    assert sorted(declared) == sorted(actual), (
-        "manifest settings: and connector/settings.py list other variables"
-    )
+    actual = {row["name"]: {k: v for k, v in row.items() if k != "description"} for row in Settings.describe()}
+    assert sorted(declared) == sorted(actual), "manifest settings: and connector/settings.py list other variables"
     for name, row in actual.items():
         assert declared[name] == row, f"{name} differs between manifest.yaml and connector/settings.py"
 
@@ -141,9 +137,7 @@ BAD = [
     Bad("unknown-endpoint-key", _set("endpoints.0.public", True), "Extra inputs are not permitted"),
     Bad("version-not-semver", _set("version", "1.0"), "semantic version"),
     Bad("api-version-unquoted", _set("salesforce_api_version", 61.0), "quote the version"),
-    Bad(
-        "custom-field-without-suffix", _append("objects.Lead.custom_fields", _custom("Flag")), "ending in __c"
-    ),
+    Bad("custom-field-without-suffix", _append("objects.Lead.custom_fields", _custom("Flag")), "ending in __c"),
     Bad(
         "custom-field-neither-read-nor-written",
         _append("objects.Lead.custom_fields", _custom("Unused__c")),
@@ -164,9 +158,7 @@ BAD = [
     Bad("bad-endpoint-auth", _set("endpoints.0.auth", "basic"), "twilio_signature"),
     Bad("bad-endpoint-method", _set("endpoints.0.method", "FETCH"), "'GET'"),
     Bad("endpoint-path-relative", _set("endpoints.0.path", "hooks/twilio"), "a path such as"),
-    Bad(
-        "endpoint-twice", _append("endpoints", {"path": "/healthz", "method": "GET", "auth": "none"}), "twice"
-    ),
+    Bad("endpoint-twice", _append("endpoints", {"path": "/healthz", "method": "GET", "auth": "none"}), "twice"),
     Bad("bad-event-kind", _set("events.0.on", ["deleted"]), "'created'"),
     Bad("bad-event-channel", _set("events.0.via", ["email"]), "'outbound_message'"),
     Bad("event-on-unlisted-object", _set("events.0.object", "Opportunity"), "not listed under objects"),
@@ -174,9 +166,7 @@ BAD = [
     Bad("setting-name-lowercase", _set("settings.0.name", "database_url"), "environment variable name"),
     Bad(
         "required-setting-with-default",
-        _set(
-            "settings.0", {"name": "X", "required": True, "secret": False, "default": "1", "description": "x"}
-        ),
+        _set("settings.0", {"name": "X", "required": True, "secret": False, "default": "1", "description": "x"}),
         "cannot have a default",
     ),
 ]

@@ -9,11 +9,33 @@ import pytest
 
 ENGINE = Path(__file__).resolve().parents[2] / "connector" / "engine"
 FORBIDDEN_IMPORTS = {
-    "flask", "sqlalchemy", "twilio", "simple_salesforce", "apscheduler", "requests", "socket", "httpx",
-    "urllib", "http", "subprocess", "logging", "random", "uuid", "alembic", "psycopg",
+    "flask",
+    "sqlalchemy",
+    "twilio",
+    "simple_salesforce",
+    "apscheduler",
+    "requests",
+    "socket",
+    "httpx",
+    "urllib",
+    "http",
+    "subprocess",
+    "logging",
+    "random",
+    "uuid",
+    "alembic",
+    "psycopg",
 }
-FORBIDDEN_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time"),
-                   ("time", "monotonic"), ("uuid", "uuid4"), ("os", "getenv"), ("os", "environ")}
+FORBIDDEN_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("uuid", "uuid4"),
+    ("os", "getenv"),
+    ("os", "environ"),
+}
 MODULES = sorted(ENGINE.rglob("*.py"))
 
 
@@ -41,8 +63,6 @@ def test_engine_module_is_pure(path: Path) -> None:
 def test_purity_check_catches_a_clock_read(tmp_path: Path) -> None:
     tree = ast.parse("from datetime import datetime\nx = datetime.now()\n")
     found = [
-        (n.value.id, n.attr)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+        (n.value.id, n.attr) for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
     ]
     assert ("datetime", "now") in found and ("datetime", "now") in FORBIDDEN_CALLS

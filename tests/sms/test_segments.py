@@ -25,9 +25,7 @@ GSM_NON_ASCII = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡
         pytest.param("\f^{}\\[~]|€", "GSM-7", 1, 20, 160, id="every-extension-char-takes-two-septets"),
         pytest.param("{" * 80, "GSM-7", 1, 160, 160, id="80-extension-chars-fill-one-segment"),
         pytest.param("a" * 159 + "€", "GSM-7", 2, 161, 153, id="extension-char-past-160-splits"),
-        pytest.param(
-            "a" * 152 + "€" + "a" * 152, "GSM-7", 3, 306, 153, id="euro-at-boundary-starts-next-segment"
-        ),
+        pytest.param("a" * 152 + "€" + "a" * 152, "GSM-7", 3, 306, 153, id="euro-at-boundary-starts-next-segment"),
         pytest.param("a" * 151 + "€" + "a" * 153, "GSM-7", 2, 306, 153, id="euro-ending-a-segment-fits"),
         pytest.param(GSM_NON_ASCII, "GSM-7", 1, 44, 160, id="gsm-accents-and-greek-are-one-septet"),
         pytest.param("It’s here", "UCS-2", 1, 9, 70, id="curly-quote-makes-ucs2"),
