@@ -76,20 +76,15 @@ class RecordChange:
 class CrmPort(Protocol):
     def get(self, obj: str, record_id: str, fields: Sequence[str]) -> dict[str, Any] | None:
         """The record's fields (relationship fields such as Owner.Name nested), or None when it is gone."""
-        ...
 
     def find_by_phone(self, obj: str, phone_fields: Sequence[str], e164: str, fields: Sequence[str]) -> list[dict]:
         """Records of `obj` whose phone fields hold this number, however it was typed."""
-        ...
 
     def changed_since(self, obj: str, fields: Sequence[str], since: datetime) -> Iterator[dict[str, Any]]:
         """Records modified after `since` (SystemModstamp), oldest first, for polling catch-up."""
-        ...
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Create, update or upsert records in as few calls as the CRM allows (200 a call on Salesforce)."""
-        ...
 
     def usage(self) -> ApiUsage | None:
         """The API budget as last reported by the CRM, if any call has reported it yet."""
-        ...

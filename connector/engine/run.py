@@ -55,22 +55,27 @@ def template_values(state: RunState) -> dict[str, Any]:
     }
 
 
+def initial_state(flow: Flow, start: Start) -> RunState:
+    """The state of a run before its first step: who, what record, and the values its templates see."""
+    return RunState(
+        run_id=start.run_id,
+        flow=flow.flow,
+        flow_version=flow.version,
+        category=flow.policy.category,
+        record=start.record,
+        phone=start.phone,
+        vars=dict(start.vars),
+        owner=dict(start.owner),
+        call=start.call,
+    )
+
+
 def advance(flow: Flow, state: RunState | None, inp: Input) -> Step:
     """Apply one input to a run; return the run's next state and the actions the host must perform."""
     if isinstance(inp, Start):
         if state is not None:
             raise EngineError(f"run {state.run_id} has already started")
-        fresh = RunState(
-            run_id=inp.run_id,
-            flow=flow.flow,
-            flow_version=flow.version,
-            category=flow.policy.category,
-            record=inp.record,
-            phone=inp.phone,
-            vars=dict(inp.vars),
-            owner=dict(inp.owner),
-            call=inp.call,
-        )
+        fresh = initial_state(flow, inp)
         actions: list[Action] = []
         _enter(flow, fresh, flow.start, inp, actions)
         return Step(state=fresh, actions=actions)

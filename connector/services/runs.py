@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from connector.config.flow import Flow
 from connector.engine.expr import parse
-from connector.engine.model import DeliveryFailed, Input, OptedOut, Record, Reply, RunState, Start, Step, Timeout
+from connector.engine.model import DeliveryFailed, Input, OptedOut, Record, Reply, Start, Step, Timeout
 from connector.engine.records import field_value, flow_values, phone_candidates
-from connector.engine.run import advance, template_values
+from connector.engine.run import advance, initial_state, template_values
 from connector.engine.templates import render
 from connector.engine.triggers import condition_env
 from connector.phones import InvalidPhone, to_e164
@@ -115,16 +115,7 @@ def _dedupe_key(uow: UnitOfWork, flow: Flow, start: Start) -> str | None:
     dedupe = flow.policy.dedupe
     if dedupe is None:
         return None
-    state = RunState(
-        run_id=start.run_id,
-        flow=flow.flow,
-        flow_version=flow.version,
-        category=flow.policy.category,
-        record=start.record,
-        phone=start.phone,
-        vars=start.vars,
-        owner=start.owner,
-    )
+    state = initial_state(flow, start)
     key = f"{flow.flow}:{render(dedupe.key, template_values(state)).strip()}"
     previous = uow.runs.by_dedupe_key(key)
     if previous is not None and previous.history and start.at - previous.history[0].at >= dedupe.within:

@@ -62,8 +62,6 @@ class SendError(Exception):
 class SmsPort(Protocol):
     def send(self, msg: OutboundSms) -> SendResult:
         """Send one text; raises SendError."""
-        ...
 
     def find_sent(self, to: str, body: str, since: datetime) -> list[SentMessage]:
         """Messages to `to` with exactly this body created since `since` (reconciling an in-flight send)."""
-        ...
