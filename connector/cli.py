@@ -11,12 +11,16 @@ from typing import Any
 import click
 
 from connector import __version__
+from connector.policy_cli import policy
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smsflow")
 def main() -> None:
     """SMS Flow Connector: SMS flows for CRM records."""
+
+
+main.add_command(policy)
 
 
 @main.command()
