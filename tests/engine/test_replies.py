@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from connector.engine import replies
 from connector.engine.replies import Understanding, classify, normalise
+from connector.engine.replies_normalise import match_key
 
 NORMALISE = [
     pytest.param("YESSS", "yes", id="runs-of-three-collapse"),
@@ -32,6 +33,24 @@ NORMALISE = [
 @pytest.mark.parametrize(("text", "expected"), NORMALISE)
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+MATCH_KEY = [
+    pytest.param("Yess", "yes", id="doubled-letters-squash"),
+    pytest.param("Ναί", "ναι", id="greek-accent-dropped"),
+    pytest.param("ΝΑΙ", "ναι", id="greek-capitals-meet-lower-case"),
+    pytest.param("Βεβαίως", "βεβαιωσ", id="greek-final-sigma-is-sigma"),
+    pytest.param("ΒΕΒΑΙΩΣ", "βεβαιωσ", id="greek-capital-sigma-at-the-end-is-sigma"),
+    pytest.param("ϊ", "ι", id="greek-dialytika-dropped"),
+    pytest.param("好的，谢谢", "好 的 谢 谢", id="each-chinese-character-a-word"),
+    pytest.param("ok好的3点", "ok 好 的 3 点", id="chinese-split-from-latin-and-digits"),
+    pytest.param("नमस्ते", "नमस्ते", id="devanagari-marks-kept"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MATCH_KEY)
+def test_match_key(text: str, expected: str) -> None:
+    assert match_key(text) == expected
 
 
 COMPLIANCE = [
@@ -198,7 +217,7 @@ YES_NO = [
     pytest.param("forse", "unknown", id="it-forse"),
     pytest.param("misschien", "unknown", id="nl-misschien"),
     pytest.param("🙂", "unknown", id="other-emoji"),
-    pytest.param("好", "unknown", id="unknown-script"),
+    pytest.param("نعم", "unknown", id="unsupported-script-is-unknown"),
     pytest.param("", "unknown", id="empty"),
     pytest.param("   \n ", "unknown", id="white-space-only"),
 ]
@@ -226,6 +245,30 @@ REASONS = [
         id="reason-opt-out-phrase",
     ),
     pytest.param("", "yes_no", Understanding("unknown", None, "empty reply"), id="reason-empty"),
+    pytest.param(
+        "Wrong number. STOP",
+        "yes_no",
+        Understanding("stop", None, "'stop' as a sentence of its own"),
+        id="reason-stop-sentence",
+    ),
+    pytest.param(
+        "Ναι;",
+        "yes_no",
+        Understanding("unknown", None, "a question (; is the Greek question mark), not an answer"),
+        id="reason-greek-question-mark",
+    ),
+    pytest.param(
+        "好不好", "yes_no", Understanding("unknown", None, "a question (好不好), not an answer"), id="reason-a-not-a"
+    ),
+    pytest.param(
+        "yes at four",
+        "yes_no",
+        Understanding("unknown", None, "mentions 'four', perhaps another time"),
+        id="reason-number-word",
+    ),
+    pytest.param(
+        "不确认", "yes_no", Understanding("unknown", None, "both yes ('确认') and no ('不')"), id="reason-chinese-mixed"
+    ),
 ]
 
 
@@ -349,6 +392,11 @@ TEXT = [
     pytest.param("date", "25/12", None, id="date-without-year"),
     pytest.param("date", "next Tuesday", None, id="date-in-words"),
     pytest.param("date", "2025-12-25 or 2025-12-26", None, id="date-two-dates"),
+    pytest.param("date", "2025年12月25日", "2025-12-25", id="date-chinese"),
+    pytest.param("date", "2025 年 1 月 5 号", "2025-01-05", id="date-chinese-spaced-with-hao"),
+    pytest.param("date", "2025年2月30日", None, id="date-chinese-not-real"),
+    pytest.param("address", "北京市朝阳区建国路88号", "北京市朝阳区建国路88号", id="address-chinese"),
+    pytest.param("address", "Λεωφόρος Κηφισίας 12", "Λεωφόρος Κηφισίας 12", id="address-greek"),
     pytest.param("address", "12 Main Street", "12 Main Street", id="address"),
     pytest.param("address", "Flat 3, 10 Downing St, London", "Flat 3, 10 Downing St, London", id="address-long"),
     pytest.param("address", "Main Street", None, id="address-without-number"),
@@ -431,6 +479,25 @@ def test_a_word_in_two_tables_is_refused() -> None:
         replies._lexicon(yes={"en": "fine"}, no={"en": "fine"})
 
 
+def test_a_word_in_two_tables_is_refused_whatever_its_accents() -> None:
+    with pytest.raises(ValueError, match="'οχι' is both yes and no"):
+        replies._lexicon(yes={"el": "όχι"}, no={"el": "οχι"})
+
+
+def test_an_ordinal_under_two_numbers_is_refused() -> None:
+    with pytest.raises(ValueError, match="'second' is both 2 and 3 in ORDINALS"):
+        replies._ordinals({2: "second", 3: "second"})
+
+
+def test_a_phrase_among_single_words_is_refused() -> None:
+    with pytest.raises(ValueError, match="'fico com' must be one word"):
+        replies._single_words("option, fico com")
+
+
+def test_opt_out_reasons_quote_the_table() -> None:
+    assert classify("Por favor, darme de baja", "yes_no").reason == "opt-out phrase 'darme de baja'"
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(max_size=300),
@@ -447,3 +514,9 @@ def test_classify_never_raises_and_always_explains(text: str, expect: str, kind:
 @given(st.text(max_size=200))
 def test_normalise_is_idempotent(text: str) -> None:
     assert normalise(normalise(text)) == normalise(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aAéεΕέςσΣ好的不是 ,.?;!1"), max_size=40))
+def test_match_key_is_idempotent(text: str) -> None:
+    assert match_key(match_key(text)) == match_key(text)
