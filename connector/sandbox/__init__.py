@@ -1,0 +1,1 @@
+"""Wire-compatible emulators of the services the connector talks to, for demos and tests."""
