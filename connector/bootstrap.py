@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from connector.crm.port import CrmPort
 from connector.services.registry import Registry
 from connector.settings import Settings
 from connector.store.uow import Store
@@ -26,10 +27,19 @@ class Container:
     store: Store
     registry: Registry
     clock: Callable[[], datetime] = field(default=utcnow)
+    crm: CrmPort | None = None  # None until Salesforce is configured: ingest stores, nothing reads back
 
 
 def build(settings: Settings) -> Container:
     """Connect the store and load the flows (a flow with an error stops start-up, listing every problem)."""
     registry = Registry.load(settings.flows_dir, settings.mappings_dir, settings.manifest)
     store = Store(settings.database_url.get_secret_value())
-    return Container(settings=settings, store=store, registry=registry)
+    return Container(settings=settings, store=store, registry=registry, crm=_crm(settings))
+
+
+def _crm(settings: Settings) -> CrmPort | None:
+    if not (settings.salesforce_session_id or settings.salesforce_username):
+        return None
+    from connector.crm.salesforce import build_crm  # imports simple_salesforce; only a configured org needs it
+
+    return build_crm(settings)

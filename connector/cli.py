@@ -12,6 +12,9 @@ import click
 
 from connector import __version__
 from connector.policy_cli import policy
+from connector.sandbox.salesforce.cli import salesforce as emulate_salesforce
+from connector.sandbox.twilio.cli import twilio as emulate_twilio
+from connector.understand_cli import understand
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +24,34 @@ def main() -> None:
 
 
 main.add_command(policy)
+main.add_command(understand)
+
+
+@main.group()
+def emulate() -> None:
+    """Run a wire-compatible sandbox emulator on 127.0.0.1 until SIGTERM or Ctrl-C."""
+
+
+emulate.add_command(emulate_twilio)
+emulate.add_command(emulate_salesforce)
+
+
+@main.command()
+def worker() -> None:
+    """Run the background jobs (send the outbox, fire timers, ingest, poll, write back) until SIGTERM."""
+    from connector.bootstrap import build
+    from connector.sms.twilio import build_sms
+    from connector.web import upgrade_database
+    from connector.worker import run_worker
+
+    settings = _settings()
+    try:
+        sms = build_sms(settings)
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    upgrade_database(settings)
+    run_worker(build(settings), sms=sms)
 
 
 @main.command()

@@ -16,6 +16,7 @@ from connector.store.repos.outbox import OutboxRepository
 from connector.store.repos.runs import FlowRepository, RunRepository
 from connector.store.repos.timers import TimerRepository
 from connector.store.repos.writebacks import WritebackRepository
+from connector.store.tables_crm import CrmStateRepository
 
 
 class UnitOfWork:
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.timers = TimerRepository(session)
         self.writebacks = WritebackRepository(session)
         self.audit = AuditRepository(session)
+        self.crm_state = CrmStateRepository(session)
 
     def commit(self) -> None:
         """Make everything done so far durable; later work starts a new transaction."""

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
 from connector.bootstrap import Container, build
+from connector.crm.salesforce import hooks as salesforce_hooks
 from connector.settings import Settings, load_settings
 from connector.web import health
 
@@ -39,6 +40,11 @@ def create_app(settings: Settings | None = None, *, upgrade_db: bool = True) -> 
     app.extensions["smsflow.container"] = build(settings)
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(salesforce_hooks.bp)
+    # Local import: the Twilio hooks import current_container from this package.
+    from connector.sms.twilio import hooks as twilio_hooks
+
+    app.register_blueprint(twilio_hooks.bp)
     return app
 
 
