@@ -44,6 +44,10 @@ GSM_NON_ASCII = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡
         pytest.param(CYR * 66 + EMOJI + CYR * 66, "UCS-2", 3, 134, 67, id="emoji-at-boundary-is-not-split"),
         pytest.param(CYR * 65 + EMOJI + CYR * 67, "UCS-2", 2, 134, 67, id="emoji-ending-a-segment-fits"),
         pytest.param("Hi 👍", "UCS-2", 1, 5, 70, id="one-emoji-makes-whole-text-ucs2"),
+        pytest.param("你好" * 35, "UCS-2", 1, 70, 70, id="cjk-70-characters-fit-one-segment"),
+        pytest.param("你好" * 35 + "。", "UCS-2", 2, 71, 67, id="cjk-71-characters-need-two"),
+        pytest.param("ΔΦΓΛΩΠΨΣΘΞ" * 16, "GSM-7", 1, 160, 160, id="greek-capitals-in-gsm7-stay-one-septet"),
+        pytest.param("Καλημέρα", "UCS-2", 1, 8, 70, id="greek-lower-case-is-ucs2"),
     ],
 )
 def test_count(text: str, encoding: str, segments: int, units: int, per_segment: int) -> None:
