@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from connector.crm.port import CrmError, CrmPort, WriteResult
+from connector.ratelimit import Backoff
 from connector.services.activities import ActivityKind, Outcome, Planned, plan, reply_task_subject
 from connector.services.registry import Registry
 from connector.store.records import MessageRecord, WritebackItem
@@ -23,7 +24,8 @@ from connector.store.uow import Store, UnitOfWork
 BATCH = 200  # sObject Collections: up to 200 records a call
 CLAIM = 2000  # rows per round; a message's sent row and its receipts then usually share one upsert
 BASE_BACKOFF = timedelta(seconds=30)
-MAX_BACKOFF = timedelta(minutes=30)
+# Write-backs never give up (the CRM's data must arrive), so only the pace comes from the shared backoff.
+BACKOFF = Backoff(base=BASE_BACKOFF, cap=timedelta(minutes=30), jitter=0.0)
 LIMIT_WAIT = timedelta(minutes=15)  # the org's 24-hour API budget is spent: calls only free up as time passes
 
 
@@ -158,7 +160,7 @@ def _transient(error: CrmError) -> bool:
 
 
 def _retry(item: WritebackItem, now: datetime, error: CrmError) -> Outcome:
-    delay = min(MAX_BACKOFF, BASE_BACKOFF * 2 ** max(0, item.attempts - 1))
+    delay = BACKOFF.delay(max(1, item.attempts), rand=0.5)
     if error.code == "limit":
         delay = max(delay, LIMIT_WAIT)
     return Outcome(item, "retry", error=str(error), at=now + delay)
