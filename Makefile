@@ -1,4 +1,4 @@
-# make demo | make test | make lint | make clean
+# make demo | make test | make lint | make simulate | make clean
 # Each target builds .venv on first use and reinstalls only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo simulate test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 RECORDS := tests/flows/records
 
+# The whole product on this machine: both emulators, the connector, scripted leads; serves until Ctrl-C.
 demo: $(STAMP)
+	$(BIN)/smsflow demo
+
+# The shipped flows, validated and played in the terminal against sample records (nothing is sent).
+simulate: $(STAMP)
 	$(BIN)/smsflow validate flows/ mappings/ manifest.yaml
 	$(BIN)/smsflow simulate flows/intro-text.yaml --record $(RECORDS)/lead-web.json
 	$(BIN)/smsflow simulate flows/missed-call.yaml --record $(RECORDS)/lead-web.json \

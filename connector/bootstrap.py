@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from connector.config.policy_overrides import load_overrides
 from connector.crm.port import CrmPort
+from connector.engine.policy import PolicyOverrides
 from connector.services.registry import Registry
 from connector.settings import Settings
 from connector.store.uow import Store
@@ -28,13 +30,15 @@ class Container:
     registry: Registry
     clock: Callable[[], datetime] = field(default=utcnow)
     crm: CrmPort | None = None  # None until Salesforce is configured: ingest stores, nothing reads back
+    overrides: PolicyOverrides | None = None  # the admin's contact-policy overrides (SMSFLOW_POLICY_OVERRIDES)
 
 
 def build(settings: Settings) -> Container:
     """Connect the store and load the flows (a flow with an error stops start-up, listing every problem)."""
-    registry = Registry.load(settings.flows_dir, settings.mappings_dir, settings.manifest)
+    registry = Registry.load(settings.flows_dir, settings.mappings_dir, settings.manifest, sender=settings.sender_name)
     store = Store(settings.database_url.get_secret_value())
-    return Container(settings=settings, store=store, registry=registry, crm=_crm(settings))
+    overrides = load_overrides(settings.policy_overrides) if settings.policy_overrides else None
+    return Container(settings=settings, store=store, registry=registry, crm=_crm(settings), overrides=overrides)
 
 
 def _crm(settings: Settings) -> CrmPort | None:

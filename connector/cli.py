@@ -11,6 +11,9 @@ from typing import Any
 import click
 
 from connector import __version__
+from connector.admin_cli import admin as admin_commands
+from connector.config import DEFAULT_SENDER_NAME, SENDER_MAX_LENGTH
+from connector.demo.cli import demo
 from connector.policy_cli import policy
 from connector.sandbox.salesforce.cli import salesforce as emulate_salesforce
 from connector.sandbox.twilio.cli import twilio as emulate_twilio
@@ -23,8 +26,10 @@ def main() -> None:
     """SMS Flow Connector: SMS flows for CRM records."""
 
 
+main.add_command(demo)
 main.add_command(policy)
 main.add_command(understand)
+main.add_command(admin_commands)
 
 
 @main.group()
@@ -121,12 +126,31 @@ def _load_record(path: str) -> dict[str, Any]:
 )
 @click.option("--reply", "replies", multiple=True, help='A reply, in order; "/timeout" lets a wait run out.')
 @click.option("--at", "at_text", help="When the run starts (ISO 8601); default: now.")
+@click.option(
+    "--sender",
+    default=DEFAULT_SENDER_NAME,
+    show_default=True,
+    help="The business name texts are signed with ({{ sender }}).",
+)
 def simulate(
-    flow_file: str, record_file: str, call_file: str | None, replies: tuple[str, ...], at_text: str | None
+    flow_file: str,
+    record_file: str,
+    call_file: str | None,
+    replies: tuple[str, ...],
+    at_text: str | None,
+    sender: str,
 ) -> None:
     """Play a flow against a record in the terminal, without sending anything."""
     from connector.config.validate import load_config
     from connector.simulate import simulate as run_simulation
+    from connector.sms.segments import is_gsm7
+
+    sender = " ".join(sender.split())
+    if not sender or len(sender) > SENDER_MAX_LENGTH or not is_gsm7(sender):
+        raise click.BadParameter(
+            f"give a name of 1 to {SENDER_MAX_LENGTH} GSM-7 characters, as the sender setting takes",
+            param_hint="--sender",
+        )
 
     bundle = load_config([flow_file])
     if bundle.errors:
@@ -154,7 +178,7 @@ def simulate(
         return None
 
     call = _load_record(call_file) if call_file else None
-    run_simulation(flow, mapping, record, at, next_reply, call=call, emit=click.echo)
+    run_simulation(flow, mapping, record, at, next_reply, call=call, emit=click.echo, sender=sender)
 
 
 @main.command()

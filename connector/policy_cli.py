@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -25,17 +24,14 @@ def _moment(value: str, option: str) -> datetime:
 
 def _overrides(path: str | None) -> PolicyOverrides | None:
     # Imported here, as in connector/cli.py, so `smsflow --help` stays fast.
-    import yaml
-    from pydantic import ValidationError
-
-    from connector.engine.policy import PolicyOverrides
+    from connector.config.policy_overrides import load_overrides
 
     if path is None:
         return None
     try:
-        return PolicyOverrides.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise click.BadParameter(f"{path}: {exc}", param_hint="--overrides") from None
+        return load_overrides(path)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--overrides") from None
 
 
 @click.group("policy")
@@ -102,3 +98,55 @@ def check(
         overrides=_overrides(overrides_path),
     )
     click.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+
+
+@policy.command("history")
+@click.option("--phone", required=True, help="The contact's number, E.164 (+1…) or national US.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="The newest N decisions.")
+def history(phone: str, limit: int) -> None:
+    """Print the decisions the policy took for one contact's texts, oldest first, one JSON object per line.
+
+    Reads the store named by DATABASE_URL: what the dispatcher decided, when, and why.
+    """
+    from connector.phones import InvalidPhone, to_e164
+    from connector.settings import SettingsError, load_settings
+    from connector.store.uow import Store
+
+    try:
+        e164 = to_e164(phone)
+    except InvalidPhone as exc:
+        raise click.BadParameter(f"not a phone number ({exc.reason})", param_hint="--phone") from None
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = Store(settings.database_url.get_secret_value())
+    try:
+        with store.unit_of_work() as uow:
+            contact = uow.contacts.by_phone(e164)
+            found = uow.decisions.for_contact(contact.id, limit=limit) if contact else []
+    finally:
+        store.dispose()
+    if contact is None:
+        raise click.ClickException("no contact with that number in the store")
+    for d in found:
+        click.echo(
+            json.dumps(
+                {
+                    "at": _z(d.at),
+                    "decision": d.decision,
+                    "cause": d.cause,
+                    "until": _z(d.until) if d.until else None,
+                    "flow": d.flow,
+                    "category": d.category,
+                    "message_id": d.message_id,
+                    "reason": d.reason,
+                    "window": d.local_window,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+def _z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

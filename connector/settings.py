@@ -21,6 +21,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from connector.config import DEFAULT_SENDER_NAME, SENDER_MAX_LENGTH
+from connector.sms.segments import is_gsm7
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 PRODUCTION = "SMSFLOW_SANDBOX=false"
 
@@ -34,6 +37,24 @@ _ORG_ID = re.compile(r"^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 _PASSWORD_HASH = re.compile(r"^(?:scrypt|pbkdf2)(?::[\w]+)*\$[^$]+\$[0-9a-f]+$")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 _MIN_SECRET = 16
+_MIN_ADMIN_SECRET = 32  # signs session cookies: anyone who has it can forge a signed-in admin
+HELP_TEXT_MAX_LENGTH = 320  # two GSM-7 segments: carriers expect a short HELP answer
+_ADMIN_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+
+
+def _parse_admin_users(text: str) -> dict[str, str]:
+    """Admin users from "ana:pbkdf2:sha256:...,ben:scrypt:..." as {name: hash}; a hash never contains a comma."""
+    users: dict[str, str] = {}
+    for n, item in enumerate((part.strip() for part in text.split(",")), start=1):
+        name, _, hashed = item.partition(":")
+        if not _ADMIN_NAME.match(name):
+            raise ValueError(f"entry {n}: expected name:hash with a name of letters, digits, . _ @ -")
+        if not _PASSWORD_HASH.match(hashed):
+            raise ValueError(f"entry {n} ({name}): expected a werkzeug password hash, not a password")
+        if name in users:
+            raise ValueError(f"entry {n}: {name} is listed twice")
+        users[name] = hashed
+    return users
 
 
 class Problem(NamedTuple):
@@ -164,6 +185,113 @@ class Settings(BaseSettings):
         required_when=PRODUCTION,
     )
     log_level: LogLevel = _var("INFO", "SMSFLOW_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    sender_name: str = _var(
+        DEFAULT_SENDER_NAME,
+        "SMSFLOW_SENDER_NAME",
+        f"The business name texts are signed with ({{{{ sender }}}}); at most {SENDER_MAX_LENGTH} GSM-7 characters",
+    )
+    help_text: str | None = _var(
+        None,
+        "SMSFLOW_HELP_TEXT",
+        "The answer to HELP/INFO; it must name the sender. Unset: a standard text naming SMSFLOW_SENDER_NAME",
+    )
+    policy_overrides: Path | None = _var(
+        None,
+        "SMSFLOW_POLICY_OVERRIDES",
+        "YAML file of admin overrides to the contact policy: windows per region, US state rules (docs/policy.md)",
+    )
+
+    # ---- admin UI (connector/web/admin/) ------------------------------------------------------------------------
+    admin_users: SecretStr | None = _var(
+        None,
+        "SMSFLOW_ADMIN_USERS",
+        "Admin sign-ins as name:hash pairs, comma-separated; make a hash with `smsflow admin hash-password`",
+    )
+    secret_key: SecretStr | None = _var(
+        None,
+        "SMSFLOW_SECRET_KEY",
+        "Signs admin session cookies; share it across web processes. Unset: a random key per process",
+        required_when=f"{PRODUCTION} and SMSFLOW_ADMIN_USERS is set",
+    )
+    segment_price: float = _var(
+        0.0083, "SMSFLOW_SEGMENT_PRICE", "Price of one SMS segment in USD, for the performance page's cost estimate"
+    )
+
+    @field_validator("admin_users")
+    @classmethod
+    def _admin_users(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _parse_admin_users(value.get_secret_value())
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < _MIN_ADMIN_SECRET:
+            raise ValueError(f"too short; use at least {_MIN_ADMIN_SECRET} random characters")
+        return value
+
+    @field_validator("segment_price")
+    @classmethod
+    def _segment_price(cls, value: float) -> float:
+        if not 0 <= value < 1:
+            raise ValueError("expected a price in USD per segment, such as 0.0083")
+        return value
+
+    @model_validator(mode="after")
+    def _admin_ready(self) -> Self:
+        if not self.sandbox and self.admin_accounts() and self.secret_key is None:
+            problem = Problem("SMSFLOW_SECRET_KEY", "required when SMSFLOW_SANDBOX=false and admin users are set")
+            raise PydanticCustomError(
+                "production_settings", "missing settings: {names}", {"names": problem.name, "problems": [problem]}
+            )
+        return self
+
+    def admin_accounts(self) -> dict[str, str]:
+        """Admin user names and their werkzeug password hashes (SMSFLOW_ADMIN_PASSWORD_HASH signs in as "admin")."""
+        accounts = {}
+        if self.admin_password_hash is not None:
+            accounts["admin"] = self.admin_password_hash.get_secret_value()
+        if self.admin_users is not None:
+            accounts.update(_parse_admin_users(self.admin_users.get_secret_value()))
+        return accounts
+
+    # ---- end of the admin UI block ------------------------------------------------------------------------------
+
+    @field_validator("sender_name")
+    @classmethod
+    def _sender_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("empty; texts must name the business that sends them")
+        if len(value) > SENDER_MAX_LENGTH:
+            raise ValueError(f"{len(value)} characters; at most {SENDER_MAX_LENGTH} fit every text's budget")
+        if not is_gsm7(value):
+            raise ValueError("has characters outside GSM-7, which would make every text UCS-2 (70 per segment)")
+        return value
+
+    @field_validator("help_text")
+    @classmethod
+    def _help_text(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > HELP_TEXT_MAX_LENGTH:
+            raise ValueError(f"{len(value)} characters; keep the HELP answer within {HELP_TEXT_MAX_LENGTH}")
+        return value
+
+    @field_validator("policy_overrides")
+    @classmethod
+    def _policy_overrides(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from connector.config.policy_overrides import load_overrides  # imports the engine's policy
+
+            load_overrides(value)  # a broken file stops start-up with its problem, not the first send
+        return value
+
+    def help_answer(self) -> str:
+        """The text sent in answer to HELP/INFO."""
+        return self.help_text or (
+            f"{self.sender_name}: automated texts about your enquiry. Reply STOP to opt out, START to opt back in. "
+            "Msg & data rates may apply."
+        )
 
     @field_validator("database_url")
     @classmethod

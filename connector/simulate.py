@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from connector.config import DEFAULT_SENDER_NAME
 from connector.config.flow import Flow
 from connector.config.mapping import Mapping
 from connector.engine.model import (
@@ -30,7 +31,7 @@ from connector.engine.model import (
     UpdateRecord,
     WaitUntil,
 )
-from connector.engine.records import flow_values, phone_candidates
+from connector.engine.records import flow_values, phone_candidates, zone_for_texts
 from connector.engine.run import advance
 from connector.engine.triggers import condition_holds
 from connector.phones import try_e164
@@ -75,22 +76,32 @@ class Transcript:
 
 
 def start_input(
-    flow: Flow, mapping: Mapping | None, record: dict[str, Any], at: datetime, call: dict[str, Any] | None = None
+    flow: Flow,
+    mapping: Mapping | None,
+    record: dict[str, Any],
+    at: datetime,
+    call: dict[str, Any] | None = None,
+    sender: str = DEFAULT_SENDER_NAME,
 ) -> Start:
-    """The Start a host would build for this record: id, fields, mapped variables, owner (and the logged call)."""
+    """The Start a host would build for this record: id, fields, mapped variables, owner, the logged call and
+    the business name texts are signed with."""
     fields = {k: v for k, v in record.items() if k != "attributes"}
     obj = (record.get("attributes") or {}).get("type") or (flow.trigger.object if flow.trigger else "Lead")
     variables, owner = flow_values(mapping, fields) if mapping else ({}, {})
     region = mapping.phone.default_region if mapping else "US"
     phones = [try_e164(raw, region) for raw in (phone_candidates(mapping, fields) if mapping else [])]
+    phone = next((p for p in phones if p), None)
+    if zone := zone_for_texts(variables, phone):  # as the host does: dates in texts read in the contact's zone
+        variables["time_zone"] = zone
     return Start(
-        phone=next((p for p in phones if p), None),
+        phone=phone,
         at=at,
         run_id=f"sim-{flow.flow}",
         record=Record(object=obj, id=str(fields.get("Id") or "000000000000000"), fields=fields),
         vars=variables,
         owner=owner,
         call={k: v for k, v in call.items() if k != "attributes"} if call else None,
+        sender=sender,
     )
 
 
@@ -133,13 +144,14 @@ def simulate(
     *,
     call: dict[str, Any] | None = None,
     emit: Callable[[str], None] | None = None,
+    sender: str = DEFAULT_SENDER_NAME,
 ) -> Transcript:
     """Run the flow from Start; ask `replies` for each reply ("/timeout" lets the wait run out, None stops).
 
     Every line is passed to `emit` as it happens (the terminal shows a text before asking for its reply).
     """
     out = Transcript(emit=emit)
-    start = start_input(flow, mapping, record, at, call)
+    start = start_input(flow, mapping, record, at, call, sender)
     zone = start.vars.get("time_zone")
     out.lines.append(f"{flow.flow} · {start.record.object} {start.record.id} · to {start.phone or 'no valid number'}")
     if flow.trigger is not None and flow.trigger.on == "call_logged" and start.call is None:
@@ -153,6 +165,7 @@ def simulate(
     while state.status != "ended":
         if state.waiting_for == "delay":
             now = state.wait_until or now
+            out.lines.append(f"{_stamp(now, zone)}  ⏱  the pause is over")
             state = _apply(flow, state, Timeout(at=now, timer_id=state.timer_id or ""), out)
             continue
         text = replies(state)

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from connector.bootstrap import Container
 from connector.phones import mask_in_text
 from connector.ratelimit import RateLimiter
+from connector.services.contact_policy import SendPolicy
 from connector.services.dispatch import Dispatcher
 from connector.services.ingest import Ingest, process_pending
 from connector.services.polling import poll_changes
@@ -73,6 +74,7 @@ class Worker:
             "callback_url": partial(status_callback_url, settings.public_url),
             "sleep": stop.wait,  # a pause for the rate limit ends early on shutdown
             "stopping": stop.is_set,
+            "policy": SendPolicy(container.registry, container.overrides),
             **dispatcher_options,
         }
         dispatcher = Dispatcher(container.store, container.registry, sms, clock=container.clock, **options)

@@ -23,7 +23,7 @@ def cli(repo_root: Path) -> CliRunner:
 def test_validate_passes_on_shipped_config(cli: CliRunner) -> None:
     result = cli.invoke(main, ["validate", "flows/", "mappings/", "manifest.yaml"])
     assert result.exit_code == 0, result.output
-    assert "5 flows, 2 mappings, 1 manifest: 0 errors, 0 warnings" in result.output
+    assert "7 flows, 2 mappings, 1 manifest: 0 errors, 0 warnings" in result.output
 
 
 def test_validate_fails_with_file_line_column(cli: CliRunner, tmp_path: Path) -> None:
@@ -42,7 +42,8 @@ def test_validate_names_a_missing_path(cli: CliRunner) -> None:
 def test_strict_makes_warnings_fail(cli: CliRunner, tmp_path: Path) -> None:
     flow = tmp_path / "curly.yaml"
     flow.write_text(
-        'flow: curly\npolicy: {category: transactional}\nstart: a\nsteps:\n  a: {send: "It’s here", end: true}\n'
+        "flow: curly\npolicy: {category: transactional}\nstart: a\nsteps:\n"
+        '  a: {send: "It’s {{ sender }}", end: true}\n'
     )
     assert cli.invoke(main, ["validate", str(flow)]).exit_code == 0
     assert cli.invoke(main, ["validate", "--strict", str(flow)]).exit_code == 1
@@ -89,10 +90,30 @@ def test_simulate_plays_a_dialog_with_scripted_replies(cli: CliRunner) -> None:
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Hi Ben, reply YES to confirm" in out and "just checking" in out
+    assert "Hi Ben, it's Acme Homes. Reply YES to" in out and "just checking" in out
     assert "understood as: yes" in out and "Status = 'Booked'" in out and "run ended (end)" in out
     assert "1 segment · GSM-7" in out
     assert "Mon 23 Nov 09:00 EST" in out, "times are shown in the contact's zone"
+
+
+def test_simulate_signs_texts_with_the_sender_given(cli: CliRunner) -> None:
+    args = ["simulate", "flows/intro-text.yaml", "--record", str(RECORDS / "lead-web.json")]
+    result = cli.invoke(main, [*args, "--sender", "Ruiz Roofing"])
+    assert result.exit_code == 0, result.output
+    assert "thanks for contacting Ruiz Roofing." in result.output
+    for refused in ("x" * 31, "Café ☕", " "):
+        result = cli.invoke(main, [*args, "--sender", refused])
+        assert result.exit_code == 2 and "--sender" in result.output, refused
+
+
+def test_simulate_plays_a_wait_until_the_day_before(cli: CliRunner) -> None:
+    args = ["simulate", "flows/appointment-reminder.yaml", "--record", str(RECORDS / "lead-booked.json")]
+    result = cli.invoke(main, [*args, "--at", "2026-11-23T15:00:00Z", "--reply", "no"])
+    assert result.exit_code == 0, result.output
+    assert "waiting for the pause to end until Tue 24 Nov 10:30 EST" in result.output
+    assert "Tue 24 Nov 10:30 EST  ⏱  the pause is over" in result.output
+    assert "A reminder of your" in result.output and "to confirm or NO to rebook" in result.output
+    assert "Status = 'Cancelled'" in result.output
 
 
 def test_simulate_stops_when_replies_run_out(cli: CliRunner) -> None:

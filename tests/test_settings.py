@@ -245,3 +245,37 @@ def test_describe_lists_every_variable_once() -> None:
     assert by_name["TWILIO_AUTH_TOKEN"]["secret"] is True
     assert by_name["TWILIO_ACCOUNT_SID"]["secret"] is False
     assert all(row["description"] for row in rows)
+
+
+def test_sender_name_is_the_default_help_answer_signature() -> None:
+    settings = load_settings({"SMSFLOW_SENDER_NAME": "  Northwind   Roofing "})
+    assert settings.sender_name == "Northwind Roofing"
+    assert settings.help_answer().startswith("Northwind Roofing: ") and "STOP" in settings.help_answer()
+    assert load_settings({"SMSFLOW_HELP_TEXT": "Northwind: call 020 7946 0000"}).help_answer() == (
+        "Northwind: call 020 7946 0000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        pytest.param("x" * 31, "at most 30", id="too-long-for-the-segment-budget"),
+        pytest.param("Łódź Roofing", "outside GSM-7", id="would-make-every-text-ucs2"),
+    ],
+)
+def test_bad_sender_names_are_refused(value: str, reason: str) -> None:
+    assert reason in problems({"SMSFLOW_SENDER_NAME": value})["SMSFLOW_SENDER_NAME"]
+
+
+def test_policy_overrides_file_is_checked_at_start_up(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("regions: {GB: '09:00-20:00'}\nstates: {FL: {max_per_24h: 2}}\n", encoding="utf-8")
+    assert load_settings({"SMSFLOW_POLICY_OVERRIDES": str(good)}).policy_overrides == good
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("regions:\n  GB: '9 to 5'\n", encoding="utf-8")
+    reason = problems({"SMSFLOW_POLICY_OVERRIDES": str(bad)})["SMSFLOW_POLICY_OVERRIDES"]
+    assert f"{bad}:2:7: regions.GB" in reason
+
+    missing = problems({"SMSFLOW_POLICY_OVERRIDES": str(tmp_path / "nope.yaml")})["SMSFLOW_POLICY_OVERRIDES"]
+    assert "cannot be read" in missing

@@ -3,16 +3,20 @@ that compile and fit the segment budget, and conditions that parse."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from connector.config.flow import Flow
 from connector.config.loader import Bundle, Source
 from connector.config.mapping import Mapping
-from connector.config.template_check import inspect, worst_case
+from connector.config.template_check import answer_widths, inspect, worst_case
 from connector.engine.expr import ExprError, parse
 from connector.sms.segments import count
 
-FLOW_NAMES = {"record", "owner", "answers", "reply", "flow"}
+FLOW_NAMES = {"record", "owner", "answers", "reply", "flow", "sender"}
+OPT_OUT_WORD = re.compile(r"\bSTOP\b")
+# Custom field types a wait can wait until (standard fields carry no type in the manifest and are not checked).
+MOMENT_TYPES = ("DateTime", "Date")
 
 
 def check_bundle(bundle: Bundle) -> None:
@@ -43,6 +47,12 @@ def _mapping_problems(bundle: Bundle, mapping: Mapping) -> Iterator:
                 yield src.problem(
                     _field_path(src, f), f"{f} is not among the {mapping.object} fields the manifest reads"
                 )
+    for name in sorted(set(mapping.variables) & (FLOW_NAMES | {"call"})):
+        yield src.problem(
+            ("variables", name),
+            f"variables.{name}: {name!r} is a merge field of its own; name the variable otherwise",
+            key=True,
+        )
     if mapping.never_text_when:
         yield from _condition(src, ("never_text_when",), mapping.never_text_when, readable, None)
     writable = _writable(bundle, mapping.activity.object)
@@ -99,6 +109,8 @@ def _flow_problems(bundle: Bundle, flow: Flow) -> Iterator:
             yield src.problem(("trigger", "object"), f"no mapping for {flow.trigger.object} in mappings/")
         yield from _trigger(bundle, src, flow)
     yield from _graph(src, flow)
+    yield from _first_texts(src, flow)
+    yield from _waits(bundle, src, flow, mapping)
     yield from _templates(bundle, src, flow, mapping)
     if mapping is not None:
         writable = _writable(bundle, mapping.object)
@@ -131,7 +143,7 @@ def _graph(src: Source, flow: Flow) -> Iterator:
         yield src.problem(("start",), f"start names no step: {flow.start!r}")
     for sid, step in flow.steps.items():
         if isinstance(step.next, dict):
-            allowed = step.expect.outcomes() if step.expect else ()
+            allowed = step.outcomes()
             for outcome in step.next:
                 if outcome not in allowed:
                     yield src.problem(
@@ -139,7 +151,11 @@ def _graph(src: Source, flow: Flow) -> Iterator:
                         f"steps.{sid}.next: {outcome!r} is not an outcome here (expected one of {', '.join(allowed)})",
                         key=True,
                     )
-            if "unknown" not in step.next:
+            if step.wait is not None and "due" not in step.next:
+                yield src.problem(
+                    ("steps", sid, "next"), f"steps.{sid}.next: route `due` (where the run goes when the time comes)"
+                )
+            if step.expect is not None and "unknown" not in step.next:
                 yield src.problem(
                     ("steps", sid, "next"),
                     f"steps.{sid}.next: route `unknown` to a step (a task "
@@ -179,15 +195,87 @@ def _reachable(flow: Flow, roots: list[str]) -> set[str]:
 
 
 def _loops(src: Source, flow: Flow) -> Iterator:
-    """A cycle of steps none of which waits would spin forever."""
-    plain = {sid: s.next for sid, s in flow.steps.items() if isinstance(s.next, str) and s.wait is None}
-    for sid in plain:
-        path, cur = [sid], plain.get(sid)
-        while cur in plain and cur not in path:
-            path.append(cur)
-            cur = plain[cur]
-        if cur == sid:
+    """A cycle of steps none of which surely waits would spin forever (a wait until a field may go straight on)."""
+    moves_on = {
+        sid: [t for t in s.targets() if t in flow.steps]
+        for sid, s in flow.steps.items()
+        if s.expect is None and (s.wait is None or s.wait.until is not None)
+    }
+    reported: set[str] = set()
+    for sid in moves_on:
+        path = _cycle_from(sid, moves_on, [sid])
+        if path and not reported & set(path):
+            reported |= set(path)
             yield src.problem(("steps", sid), f"steps {' -> '.join([*path, sid])} loop without waiting", key=True)
+
+
+def _cycle_from(root: str, moves_on: dict[str, list[str]], path: list[str]) -> list[str] | None:
+    """A path of steps that leads from `root` back to it without waiting, if there is one."""
+    for target in moves_on.get(path[-1], []):
+        if target == root:
+            return path
+        if target in moves_on and target not in path:
+            found = _cycle_from(root, moves_on, [*path, target])
+            if found:
+                return found
+    return None
+
+
+def _first_texts(src: Source, flow: Flow) -> Iterator:
+    """The first text any run can send names the sender; a marketing flow's also says how to opt out."""
+    seen: set[str] = set()
+    todo = [flow.start]
+    while todo:
+        sid = todo.pop()
+        if sid in seen or sid not in flow.steps:
+            continue
+        seen.add(sid)
+        step = flow.steps[sid]
+        if step.send is None:
+            todo += step.targets()
+            continue
+        use = inspect(step.send)
+        if use.error:
+            continue  # reported with the other template problems
+        at = ("steps", sid, "send")
+        if "sender" not in use.names:
+            yield src.problem(
+                at,
+                f"steps.{sid}.send: the first text a contact gets must say who it is from: add {{{{ sender }}}}, "
+                'e.g. "Hi {{ first_name }}, it\'s Sam from {{ sender }}"',
+            )
+        if flow.policy.category == "marketing" and not OPT_OUT_WORD.search(step.send):
+            yield src.problem(
+                at,
+                f"steps.{sid}.send: the first text of a marketing flow must say how to opt out: "
+                '"Reply STOP to opt out"',
+            )
+
+
+def _waits(bundle: Bundle, src: Source, flow: Flow, mapping: Mapping | None) -> Iterator:
+    """A wait until a field waits for a date-time field the manifest reads."""
+    if mapping is None:
+        return
+    readable = _readable(bundle, mapping.object)
+    types = _custom_types(bundle, mapping.object)
+    for sid, step in flow.steps.items():
+        name = step.wait.field if step.wait else None
+        if name is None:
+            continue
+        at = ("steps", sid, "wait", "until")
+        if readable is not None and name not in readable:
+            yield src.problem(
+                at, f"steps.{sid}.wait.until: {name} is not a field the manifest reads on {mapping.object}"
+            )
+        elif name in types and not types[name].startswith(MOMENT_TYPES):
+            yield src.problem(
+                at, f"steps.{sid}.wait.until: {name} is a {types[name]} field; a wait needs a DateTime or Date field"
+            )
+
+
+def _custom_types(bundle: Bundle, obj: str) -> dict[str, str]:
+    spec = bundle.manifest.objects.get(obj) if bundle.manifest else None
+    return {f.name: f.type for f in spec.custom_fields} if spec else {}
 
 
 def _templates(bundle: Bundle, src: Source, flow: Flow, mapping: Mapping | None) -> Iterator:
@@ -196,6 +284,7 @@ def _templates(bundle: Bundle, src: Source, flow: Flow, mapping: Mapping | None)
     owner = {n: v.max_length for n, v in mapping.owner.fields.items()} if mapping else {}
     owner.setdefault("id", 18)
     budget = flow.policy.max_segments
+    answers = answer_widths({sid: s.expect.choice for sid, s in flow.steps.items() if s.expect and s.expect.choice})
     for at, source, is_text in _template_sites(flow):
         use = inspect(source)
         label = ".".join(map(str, at))
@@ -216,7 +305,7 @@ def _templates(bundle: Bundle, src: Source, flow: Flow, mapping: Mapping | None)
         for name in sorted(use.attributes.get("answers", set()) - set(flow.steps)):
             yield src.problem(at, f"{label}: answers.{name} names no step")
         if is_text:
-            yield from _budget(src, at, label, source, variables, owner, budget)
+            yield from _budget(src, at, label, source, variables, owner, answers, budget)
 
 
 def _budget(
@@ -226,9 +315,10 @@ def _budget(
     source: str,
     variables: dict[str, int],
     owner: dict[str, int],
+    answers: dict[str, int],
     budget: int,
 ) -> Iterator:
-    longest = count(worst_case(source, variables, owner))
+    longest = count(worst_case(source, variables, owner, answers=answers))
     if longest.segments > budget:
         yield src.problem(
             at,

@@ -12,6 +12,7 @@ from connector.engine.durations import Duration
 from connector.engine.steps.base import Shorthand
 from connector.engine.steps.expect import Expect
 from connector.engine.steps.task import Task
+from connector.engine.steps.wait import Wait
 
 FLOW_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STEP_ID = r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$"
@@ -124,7 +125,7 @@ class StepDef(_Strict):
     send: str | None = Field(default=None, min_length=1)
     expect: Expect | None = None
     timeout: Duration | None = None
-    wait: Duration | None = None
+    wait: Wait | None = None
     next: Next | None = None
     end: bool = False
 
@@ -150,9 +151,15 @@ class StepDef(_Strict):
             raise ValueError("end: true stops the run; it cannot also wait")
         if self.expect is not None and not isinstance(self.next, dict):
             raise ValueError("after expect, next maps outcomes to steps, e.g. {yes: a, no: b, unknown: c}")
-        if self.expect is None and isinstance(self.next, dict):
-            raise ValueError("next maps outcomes only after expect; otherwise it names one step")
+        if isinstance(self.next, dict) and self.expect is None and not (self.wait and self.wait.until):
+            raise ValueError("next maps outcomes only after expect or a wait until a field; else it names one step")
         return self
+
+    def outcomes(self) -> tuple[str, ...]:
+        """The outcomes a mapping under `next:` may name here."""
+        if self.expect is not None:
+            return self.expect.outcomes()
+        return self.wait.outcomes() if self.wait is not None else ()
 
     def targets(self) -> list[str]:
         """The step ids this step can go to."""
@@ -161,10 +168,13 @@ class StepDef(_Strict):
         return [self.next] if self.next else []
 
     def route(self, outcome: str) -> str | None:
-        """The step an outcome leads to, if the flow routes it ("next" is the way on from a plain step)."""
+        """The step an outcome leads to, if the flow routes it.
+
+        A single `next:` is the way on from a plain step, after a pause, and when a wait until a field is `due`.
+        """
         if isinstance(self.next, dict):
             return self.next.get(outcome)
-        return self.next if outcome == "next" else None
+        return self.next if outcome in ("next", "due") else None
 
 
 class Flow(_Strict):

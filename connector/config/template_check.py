@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import TemplateError, meta, nodes
 
+from connector.config import SENDER_MAX_LENGTH
 from connector.engine.templates import MEASURE_KEY, compile_template, environment, render
 
 # Objects whose attributes a template may read, and what `record.X`-style access is checked against.
@@ -61,16 +62,33 @@ class _Widest(dict[str, Any]):
         return True
 
 
-def worst_case(source: str, variables: dict[str, int], owner: dict[str, int], field_width: int = 40) -> str:
-    """The template rendered with every merge field at its longest (date filters at their widest form)."""
+def worst_case(
+    source: str,
+    variables: dict[str, int],
+    owner: dict[str, int],
+    field_width: int = 40,
+    *,
+    answers: dict[str, int] | None = None,
+) -> str:
+    """The template rendered with every merge field at its longest (date filters at their widest form).
+
+    `answers` gives the longest answer of steps whose answers are known in advance (a choice's longest option);
+    any other answer counts as a whole text, 160 characters.
+    """
     values: dict[str, Any] = {name: "x" * width for name, width in variables.items()}
     values.update(
+        sender="x" * SENDER_MAX_LENGTH,
         record=_Widest(field_width),
         call=_Widest(field_width),
         owner=_Widest(field_width, owner),
-        answers=_Widest(160),
+        answers=_Widest(160, answers),
         reply="x" * 160,
         flow="x" * 20,
     )
     values[MEASURE_KEY] = True
     return render(source, values)
+
+
+def answer_widths(choices: dict[str, list[str]]) -> dict[str, int]:
+    """For each step that offers choices, the longest answer it can record (the option's text)."""
+    return {step: max(len(option) for option in options) for step, options in choices.items() if options}

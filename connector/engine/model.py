@@ -41,6 +41,10 @@ class Start(_Frozen):
     vars: dict[str, Any] = Field(default_factory=dict)
     owner: dict[str, Any] = Field(default_factory=dict)
     call: dict[str, Any] | None = Field(default=None, description="the logged call, for call_logged flows")
+    sender: str | None = Field(
+        default=None,
+        description="the business name texts are signed with ({{ sender }}, e.g. Acme Homes); the host's setting",
+    )
 
 
 class Reply(_Frozen):
@@ -58,6 +62,11 @@ class Timeout(_Frozen):
     kind: Literal["timeout"] = "timeout"
     at: datetime
     timer_id: str
+    record: Record | None = Field(
+        default=None,
+        description="the record as re-read when the timer came due; after a wait until a field the run checks "
+        "that the moment has not moved and the trigger still holds (else it ends, sending nothing)",
+    )
 
 
 class DeliveryFailed(_Frozen):
@@ -169,6 +178,7 @@ class RunState(BaseModel):
     vars: dict[str, Any] = Field(default_factory=dict)
     owner: dict[str, Any] = Field(default_factory=dict)
     call: dict[str, Any] | None = None
+    sender: str | None = None
     status: Literal["active", "waiting", "ended"] = "active"
     step: str | None = None
     waiting_for: Literal["reply", "delay"] | None = None

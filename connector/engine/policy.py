@@ -31,7 +31,12 @@ from connector.engine.policy_rules import (
 from connector.engine.us_states import STATE_RULES, StateRule, state_of
 from connector.phones import region_of, time_zones, try_e164
 
-__all__ = ["ConsentView", "Decision", "PolicyOverrides", "decide", "state_rule"]
+__all__ = ["Cause", "ConsentView", "Decision", "PolicyOverrides", "decide", "state_rule"]
+
+# Which rule decided, for counting and filtering (the reason says it in words): "ok" sends; "window" and "cap"
+# defer (or drop, past the horizon); the rest drop. The host adds "record" (the CRM record forbids it) and
+# "response" (an answer to the contact's own HELP, sent at once).
+Cause = Literal["ok", "response", "range", "number", "consent", "record", "window", "cap"]
 
 DEFAULT_WINDOW = QuietHours(start=time(8), end=time(21))  # 47 CFR 64.1200(c)(1): 8 a.m. to 9 p.m. local time
 HORIZON_DAYS = 31  # a text that cannot go out within a month is dropped, not deferred forever
@@ -47,11 +52,18 @@ class Decision:
     until: datetime | None
     reason: str
     window: str | None
+    cause: Cause = "ok"
 
     def as_json(self) -> dict[str, str | None]:
         """The decision as `smsflow policy check` prints it."""
         until = self.until.astimezone(UTC).isoformat().replace("+00:00", "Z") if self.until else None
-        return {"decision": self.decision, "until": until, "reason": self.reason, "window": self.window}
+        return {
+            "decision": self.decision,
+            "until": until,
+            "reason": self.reason,
+            "window": self.window,
+            "cause": self.cause,
+        }
 
 
 class PolicyOverrides(BaseModel):
@@ -163,13 +175,13 @@ def decide(
     """
     at = _utc(at)
     if not EARLIEST <= at <= LATEST:
-        return Decision("drop", None, f"{at:%Y-%m-%d} is outside the years the policy can place", None)
+        return Decision("drop", None, f"{at:%Y-%m-%d} is outside the years the policy can place", None, "range")
     e164 = try_e164(phone)
     if e164 is None:
-        return Decision("drop", None, "not a phone number that can be texted", None)
+        return Decision("drop", None, "not a phone number that can be texted", None, "number")
     refusal = consent_refusal(category, consent)
     if refusal:
-        return Decision("drop", None, refusal, None)
+        return Decision("drop", None, refusal, None, "consent")
     zones, zone_note = _zones(e164, record_time_zone)
     region = region_of(e164)
     state = state_of(e164) if category == "marketing" and region == "US" else None
@@ -189,10 +201,12 @@ def decide(
         room = "; every cap has room" if caps else ""
         return Decision("send", None, f"inside the window: {window} ({where}){room}", window)
     why = [f"{cap.label} is reached until {clears:%Y-%m-%d %H:%M} UTC" for cap, clears in full]
+    cause: Cause = "cap"
     if not allowed(at, zones, schedule):
         why.insert(0, f"{_local(at, zones)} is outside the window: {window} ({where})")
+        cause = "window"
     if opening is None:
         why.append(f"and no moment in the next {HORIZON_DAYS} days is inside the window in every zone")
-        return Decision("drop", None, "; ".join(why), window)
+        return Decision("drop", None, "; ".join(why), window, cause)
     why.append(f"next allowed: {_local(opening, zones)}")
-    return Decision("defer", opening, "; ".join(why), window)
+    return Decision("defer", opening, "; ".join(why), window, cause)

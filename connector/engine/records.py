@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connector.config.mapping import Mapping, Variable
+from connector.phones import time_zones
+
+if TYPE_CHECKING:  # type-only: config.mapping imports the step registry, whose wait step reads fields from here
+    from connector.config.mapping import Mapping, Variable
 
 
 def field_value(fields: dict[str, Any], path: str) -> Any:
@@ -40,3 +43,16 @@ def phone_candidates(mapping: Mapping, fields: dict[str, Any]) -> list[str]:
     """The raw numbers to try, mobile first; the host normalises and picks the first valid one."""
     found = [field_value(fields, f) for f in mapping.phone.fields()]
     return [str(v).strip() for v in found if v not in (None, "") and str(v).strip()]
+
+
+def zone_for_texts(variables: dict[str, Any], phone: str | None) -> str | None:
+    """The zone dates in texts are written in: the record's time-zone field, else the number's only zone.
+
+    A number that may be in several zones names none here (texts then read in UTC); the contact policy, which must
+    not guess, reads all of them.
+    """
+    named = variables.get("time_zone")
+    if named:
+        return str(named)
+    zones = time_zones(phone) if phone else ()
+    return zones[0] if len(zones) == 1 else None

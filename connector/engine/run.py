@@ -6,7 +6,8 @@ flow, state and input always give the same Step, so any run can be replayed in a
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from connector.config.flow import Flow
 from connector.engine.model import (
@@ -15,6 +16,7 @@ from connector.engine.model import (
     EndRun,
     Input,
     OptedOut,
+    Record,
     Reply,
     RunState,
     Start,
@@ -26,7 +28,9 @@ from connector.engine.model import (
 )
 from connector.engine.steps import PARTS
 from connector.engine.steps.base import Ctx
+from connector.engine.steps.wait import moved, wake
 from connector.engine.templates import PHONE_KEY, TZ_KEY
+from connector.engine.triggers import condition_holds
 
 # A run that passes through this many steps without waiting is looping; the validator refuses such flows,
 # and this bound keeps an unvalidated one from spinning.
@@ -41,9 +45,10 @@ class EngineError(ValueError):
 
 
 def template_values(state: RunState) -> dict[str, Any]:
-    """What merge fields see: the mapping's variables, the record, its owner, answers and the last reply."""
+    """What merge fields see: the mapping's variables, the record, its owner, the sender, answers, the last reply."""
     return {
         **state.vars,
+        "sender": state.sender,
         "record": {**state.record.fields, "Id": state.record.id},
         "owner": state.owner,
         "call": state.call or {},
@@ -67,6 +72,7 @@ def initial_state(flow: Flow, start: Start) -> RunState:
         vars=dict(start.vars),
         owner=dict(start.owner),
         call=start.call,
+        sender=start.sender,
     )
 
 
@@ -126,9 +132,38 @@ def _on_reply(flow: Flow, state: RunState, inp: Reply) -> Step:
 def _on_timeout(flow: Flow, state: RunState, inp: Timeout) -> Step:
     if inp.timer_id != state.timer_id:
         return Step(state=state, ignored="a timer the run no longer waits for")
-    if state.waiting_for == "delay":
+    stale = _refresh(flow, state, inp.record) if inp.record is not None else None
+    if stale is not None:
+        actions: list[Action] = []
+        _close_visit(state, "superseded")
+        _end(state, stale, actions)
+        return Step(state=state, actions=actions, outcome="superseded")
+    wait = flow.steps[state.step].wait if state.step and state.waiting_for == "delay" else None
+    if wait is None:
+        return _leave(flow, state, "timeout" if state.waiting_for == "reply" else "next", inp)
+    if not wait.until:
         return _leave(flow, state, "next", inp)
-    return _leave(flow, state, "timeout", inp)
+    # A timer that fires late (the worker was down) must not remind of a moment that has passed meanwhile.
+    when = wake(wait, state, inp.at)
+    late = when.outcome in ("missing", "passed")
+    return _leave(flow, state, when.outcome if late else "due", inp, why=when.reason if late else None)
+
+
+def _refresh(flow: Flow, state: RunState, fresh: Record) -> str | None:
+    """Take the record as the host re-read it; after a wait until a field, say why the wait no longer stands.
+
+    A moved appointment starts a run of its own (the dedupe key holds the time), so this one ends quietly rather
+    than remind of the old time; so does one whose record no longer matches the trigger (a cancelled booking).
+    """
+    if (fresh.object, fresh.id) != (state.record.object, state.record.id):
+        raise EngineError(f"timer of run {state.run_id} came with another record ({fresh.object} {fresh.id})")
+    wait = flow.steps[state.step].wait if state.step and state.waiting_for == "delay" else None
+    stale = moved(wait, state, fresh) if wait is not None else None
+    trigger = flow.trigger if wait is not None and wait.until else None
+    if stale is None and trigger is not None and not condition_holds(trigger, fresh.fields, state.call):
+        stale = f"the record no longer matches the trigger ({trigger.when})"
+    state.record = fresh
+    return stale
 
 
 def _on_delivery_failed(flow: Flow, state: RunState, inp: DeliveryFailed) -> Step:
@@ -150,20 +185,19 @@ def _leave(
     inp: Input,
     actions: list[Action] | None = None,
     reply: str | None = None,
+    why: str | None = None,
 ) -> Step:
-    """Close the current visit with `outcome` and follow the step's route, or end the run."""
+    """Close the current visit with `outcome` and follow the step's route, or end the run (`why`, if given)."""
     actions = actions if actions is not None else []
     step_id = state.step
-    if step_id is not None and state.history:
-        last = state.history[-1]
-        state.history[-1] = last.model_copy(update={"outcome": outcome, "reply": reply})
-        state.outcomes[step_id] = outcome
+    _close_visit(state, outcome, reply)
     state.waiting_for, state.timer_id, state.wait_until = None, None, None
     target = flow.steps[step_id].route(outcome) if step_id is not None else None
     if target is None:
         _end(
             state,
-            {"stop": "opted_out", "timeout": "timed_out", "failed": "delivery_failed"}.get(
+            why
+            or {"stop": "opted_out", "timeout": "timed_out", "failed": "delivery_failed"}.get(
                 outcome, f"no route for {outcome}"
             ),
             actions,
@@ -190,12 +224,22 @@ def _enter(flow: Flow, state: RunState, step_id: str, inp: Input, actions: list[
                 return
             state.status, state.waiting_for = "waiting", "reply"
             if step.timeout is not None:
-                _wait(state, inp, step_id, step.timeout, "reply", actions)
+                _wait(state, step_id, inp.at + step.timeout, "reply", actions)
             return
         if step.wait is not None:
-            state.status, state.waiting_for = "waiting", "delay"
-            _wait(state, inp, step_id, step.wait, "delay", actions)
-            return
+            when = wake(step.wait, state, inp.at)
+            if when.at is not None:
+                state.status, state.waiting_for = "waiting", "delay"
+                _wait(state, step_id, when.at, "delay", actions)
+                return
+            # The moment has come already, or cannot come: go on (or end) now, without a timer.
+            _close_visit(state, when.outcome)
+            target = step.route(when.outcome)
+            if target is None:
+                _end(state, when.reason or f"no route for {when.outcome}", actions)
+                return
+            step_id = target
+            continue
         if step.end or step.next is None:
             _end(state, "end", actions)
             return
@@ -203,9 +247,19 @@ def _enter(flow: Flow, state: RunState, step_id: str, inp: Input, actions: list[
     _end(state, "loop: too many steps without a wait", actions)
 
 
-def _wait(state: RunState, inp: Input, step_id: str, length: Any, reason: str, actions: list[Action]) -> None:
+def _close_visit(state: RunState, outcome: str, reply: str | None = None) -> None:
+    """Record the outcome that leaves the current step, on its visit and in `outcomes`."""
+    if state.step is not None and state.history:
+        last = state.history[-1]
+        state.history[-1] = last.model_copy(update={"outcome": outcome, "reply": reply})
+        state.outcomes[state.step] = outcome
+
+
+def _wait(
+    state: RunState, step_id: str, at: datetime, reason: Literal["reply", "delay"], actions: list[Action]
+) -> None:
     state.seq += 1
-    timer = WaitUntil(id=f"{state.run_id}:{state.seq}:timer", step=step_id, at=inp.at + length, reason=reason)
+    timer = WaitUntil(id=f"{state.run_id}:{state.seq}:timer", step=step_id, at=at, reason=reason)
     state.timer_id, state.wait_until = timer.id, timer.at
     actions.append(timer)
 

@@ -7,7 +7,7 @@ Missing values render as empty text; `smsflow validate` catches undefined merge 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +45,19 @@ def _when(value: Any, tz_name: Any) -> datetime | None:
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
     return moment.astimezone(zone) if zone else moment
+
+
+def moment_of(value: Any, tz_name: Any) -> datetime | None:
+    """A date or date-time field as an aware moment in the contact's zone; a value without an offset (a Date
+    field, "2026-11-25") is read in that zone, or in UTC when the contact has none. None when it is not one."""
+    moment = _when(value, tz_name)
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    try:
+        zone = ZoneInfo(str(tz_name)) if tz_name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return moment.replace(tzinfo=zone)
 
 
 def _clock(moment: datetime, style: str) -> str:

@@ -20,13 +20,14 @@ from datetime import datetime, timedelta
 from connector.phones import mask, mask_in_text
 from connector.ratelimit import Backoff, RateLimiter
 from connector.services.activities import ActivityKind
+from connector.services.contact_policy import SendPolicy
 from connector.services.messages import delivery_failure, locked
 from connector.services.registry import Registry
 from connector.services.writeback import queue_activity
 from connector.sms.port import ErrorCode, OutboundSms, SendError, SendResult, SmsPort
 from connector.sms.segments import count
 from connector.sms.twilio.statuses import IN_FLIGHT, PENDING, at_most
-from connector.store.records import MessageRecord, OutboxItem
+from connector.store.records import ContactRecord, MessageRecord, OutboxItem
 from connector.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Report:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0  # the contact policy said "not now"; due again when it allows
+    dropped: int = 0  # the contact policy said "never"; counted in failed too
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class Dispatcher:
     stopping: Callable[[], bool] = lambda: False
     # Test-only: called right after the provider accepted a text, before it is recorded (the crash window).
     after_send: Callable[[OutboxItem], None] | None = None
+    policy: SendPolicy | None = None  # None: the contact policy with the registry's flows and no overrides
+
+    def __post_init__(self) -> None:
+        if self.policy is None:
+            self.policy = SendPolicy(self.registry)
 
     def run_once(self) -> Report:
         """Claim up to `batch` due texts and send each; the report says what became of them."""
@@ -144,18 +152,49 @@ class Dispatcher:
                 report.reconciled += 1
                 return None
             if contact.opted_out:
+                assert self.policy is not None
+                self.policy.check(uow, item, message, contact, now)  # records the drop, and why, on the contact
                 self._give_up(uow, item, message, "opted_out", "the contact opted out", None, now)
                 uow.commit()
                 report.failed += 1
                 return None
             since = None
             if message.status == IN_FLIGHT:
+                # An earlier attempt may have sent it: find out first; the policy already allowed that attempt.
                 since = max(at for status, _, at in uow.messages.status_history(message.id) if status == IN_FLIGHT)
                 since -= RECONCILE_SKEW
+            elif not self._allowed(uow, item, message, contact, now, report):
+                uow.commit()
+                return None
             else:
                 uow.messages.record_status(message.id, IN_FLIGHT, at=now)
             uow.commit()
         return _Plan(item, message, contact.phone, since)
+
+    def _allowed(
+        self,
+        uow: UnitOfWork,
+        item: OutboxItem,
+        message: MessageRecord,
+        contact: ContactRecord,
+        now: datetime,
+        report: Report,
+    ) -> bool:
+        """Ask the contact policy; a deferral puts the text back until then, a drop fails it and tells its run."""
+        assert self.policy is not None
+        decision = self.policy.check(uow, item, message, contact, now)
+        if decision.decision == "send":
+            return True
+        if decision.decision == "defer" and decision.until is not None:
+            uow.outbox.defer(item.id, decision.until, decision.reason, now=now)
+            report.deferred += 1
+            log.info("deferred %s until %s: %s", item.idempotency_key, decision.until.isoformat(), decision.cause)
+            return False
+        self._give_up(uow, item, message, "blocked", decision.reason, None, now)
+        report.dropped += 1
+        report.failed += 1
+        log.info("dropped %s (%s): %s", item.idempotency_key, decision.cause, mask_in_text(decision.reason))
+        return False
 
     def _reconcile(self, plan: _Plan, report: Report) -> bool:
         """Whether the provider already has this text (an earlier attempt died unrecorded); if so, record it."""

@@ -189,7 +189,7 @@ def _apply(
         report.ignored += 1
         return
     target = _target(event, seen, before, version)
-    for flow in _triggered(ingest.registry, target):
+    for flow in _triggered(uow, ingest.registry, target):
         started = start_run(
             uow,
             ingest.registry,
@@ -237,11 +237,14 @@ def _target(event: EventRecord, seen: _Seen, before: Snapshot | None, version: d
     return _Target(obj, record_id, seen.fields, kind, _changed(event, seen.fields, before), cause)
 
 
-def _triggered(registry: Registry, t: _Target) -> list[Flow]:
+def _triggered(uow: UnitOfWork, registry: Registry, t: _Target) -> list[Flow]:
+    """The flows this change starts: triggered by it, and switched on (the file's `enabled:`, or the admin's switch)."""
     return [
         f
         for f in registry.flows.values()
-        if f.trigger and matches(f.trigger, obj=t.obj, event=t.kind, fields=t.fields, changed=t.changed, call=t.call)
+        if f.trigger
+        and matches(f.trigger, obj=t.obj, event=t.kind, fields=t.fields, changed=t.changed, call=t.call)
+        and uow.flow_switches.enabled(f.flow, f.enabled)
     ]
 
 

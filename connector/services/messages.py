@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from connector.engine.replies import classify
+from connector.services import attention
 from connector.services.registry import Registry
 from connector.services.runs import deliver_reply, delivery_failed, opt_out
 from connector.services.writeback import queue_activity, queue_opt_out
@@ -87,10 +88,13 @@ def receive_sms(
             queue_text(uow, contact.id, f"help:{sms.provider_id}", help_text, at)
         outcome = "help"
     else:
-        run_id = deliver_reply(uow, registry, contact.phone, sms.body, at).run_id
+        reply = deliver_reply(uow, registry, contact.phone, sms.body, at)
+        run_id = reply.run_id
         outcome = "reply" if run_id else "needs_person"
         if run_id is None:
             uow.audit.log("sms", NEEDS_PERSON, sms.provider_id, {"contact_id": contact.id}, at=at)
+        # Needs-a-person queue (admin UI): a reply no run took, or one its run did not understand.
+        attention.queue_reply(uow, sms.provider_id, contact.id, sms.body, reply, at)
     added = uow.messages.add_inbound(
         provider_id=sms.provider_id, contact_id=contact.id, body=sms.body, at=at, run_id=run_id, segments=sms.segments
     )
@@ -159,10 +163,17 @@ def delivery_failure(
 
 def queue_text(uow: UnitOfWork, contact_id: int, key: str, body: str, at: datetime) -> bool:
     """Queue a text no run sent (the HELP reply) through the outbox; False when `key` was queued already."""
-    payload = {"run_id": None, "contact_id": contact_id, "body": body, "category": "transactional", "step": None}
+    payload = {
+        "run_id": None,
+        "contact_id": contact_id,
+        "body": body,
+        "category": "transactional",
+        "step": None,
+        "purpose": "help",  # an answer to the contact's own message: the policy sends it at once
+    }
     if not uow.outbox.add(key, "send_sms", payload, now=at):
         return False
-    return uow.messages.add_outbound(action_id=key, contact_id=contact_id, body=body, at=at)
+    return uow.messages.add_outbound(action_id=key, contact_id=contact_id, body=body, at=at, category="transactional")
 
 
 def locked(uow: UnitOfWork, message: MessageRecord) -> MessageRecord:

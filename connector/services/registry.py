@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connector.config import DEFAULT_SENDER_NAME
 from connector.config.flow import Flow
 from connector.config.mapping import Mapping
 from connector.config.validate import load_config
@@ -17,14 +18,17 @@ class Registry:
 
     flows: dict[str, Flow]
     mappings: dict[str, Mapping]
+    sender: str = DEFAULT_SENDER_NAME  # the business name texts are signed with: `{{ sender }}` (a setting)
     _versions: dict[tuple[str, str], Flow] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, flows_dir: str | Path, mappings_dir: str | Path, manifest: str | Path) -> Registry:
+    def load(
+        cls, flows_dir: str | Path, mappings_dir: str | Path, manifest: str | Path, *, sender: str = DEFAULT_SENDER_NAME
+    ) -> Registry:
         """Load and check config; a flow with an error stops start-up (raises ConfigError listing every problem)."""
         bundle = load_config([flows_dir, mappings_dir, manifest], mappings=mappings_dir, manifest=manifest)
         bundle.raise_for_errors()
-        return cls(flows=dict(bundle.flows), mappings=dict(bundle.mappings))
+        return cls(flows=dict(bundle.flows), mappings=dict(bundle.mappings), sender=sender)
 
     def mapping_for(self, flow: Flow, obj: str | None = None) -> Mapping | None:
         """The mapping of the flow's trigger object (or of `obj`, for flows started by hand)."""

@@ -13,15 +13,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from connector.config.flow import Flow
+from connector.config.mapping import Mapping
 from connector.engine.expr import parse
 from connector.engine.model import DeliveryFailed, Input, OptedOut, Record, Reply, Start, Step, Timeout
-from connector.engine.records import field_value, flow_values, phone_candidates
+from connector.engine.records import field_value, flow_values, phone_candidates, zone_for_texts
 from connector.engine.run import advance, initial_state, template_values
 from connector.engine.templates import render
 from connector.engine.triggers import condition_env
 from connector.phones import InvalidPhone, to_e164
 from connector.services.registry import Registry
 from connector.store.apply import apply_step
+from connector.store.records import ContactRecord
 from connector.store.uow import UnitOfWork
 
 StartStatus = Literal["started", "duplicate", "no_phone", "opted_out", "never_text", "no_mapping"]
@@ -71,15 +73,19 @@ def start_run(
     if mapping.never_text_when and parse(mapping.never_text_when).test(condition_env(fields)):
         return _refused(uow, "never_text", f"never_text_when holds: {mapping.never_text_when}", flow, record_id, at)
     variables, owner = flow_values(mapping, fields)
+    record_zone = variables.get("time_zone")  # only a zone the record names is kept with the contact
+    if zone := zone_for_texts(variables, phone):
+        variables["time_zone"] = zone
     contact = uow.contacts.get_or_create(
         phone,
-        time_zone=variables.get("time_zone"),
+        time_zone=record_zone,
         crm_object=obj,
         crm_record_id=record_id,
         now=at,
     )
     if contact.opted_out:
         return _refused(uow, "opted_out", "the contact opted out (STOP)", flow, record_id, at)
+    _sync_marketing_consent(uow, mapping, fields, contact, at)
     run_id = run_id_for(flow, record_id, cause)
     if uow.runs.contact_of(run_id) is not None:
         return Started("duplicate", run_id, f"already started by {cause}")
@@ -91,6 +97,7 @@ def start_run(
         vars=variables,
         owner=owner,
         call=call,
+        sender=registry.sender,
     )
     dedupe_key = _dedupe_key(uow, flow, start)
     registry.remember(uow, flow)
@@ -99,6 +106,21 @@ def start_run(
         return Started("duplicate", start.run_id, f"already started (dedupe key {dedupe_key or start.run_id})")
     uow.audit.log("engine", "run_started", start.run_id, {"flow": flow.flow, "record": record_id}, at=at)
     return Started("started", start.run_id, step=step)
+
+
+def _sync_marketing_consent(
+    uow: UnitOfWork, mapping: Mapping, fields: dict[str, Any], contact: ContactRecord, at: datetime
+) -> None:
+    """Keep the record's marketing opt-in checkbox in the contact's consent history when it says something new."""
+    if not mapping.marketing_opt_in:
+        return
+    on_record = field_value(fields, mapping.marketing_opt_in)
+    if not isinstance(on_record, bool):
+        return
+    state = "granted" if on_record else "revoked"
+    if contact.consent_marketing != state:
+        detail = f"{mapping.object}.{mapping.marketing_opt_in} is {'ticked' if on_record else 'cleared'}"
+        uow.contacts.set_consent(contact.id, "marketing", state, source="crm", at=at, detail=detail)
 
 
 def _first_valid_phone(raw_numbers: list[str], region: str) -> str | None:
@@ -183,8 +205,16 @@ def opt_out(uow: UnitOfWork, registry: Registry, phone: str, at: datetime, *, so
 
 
 def fire_timer(uow: UnitOfWork, registry: Registry, run_id: str, timer_id: str, at: datetime) -> Step | None:
-    """A due timer: wake its run with a Timeout (ignored by the engine if the run moved on)."""
-    return advance_run(uow, registry, run_id, Timeout(at=at, timer_id=timer_id), at)
+    """A due timer: wake its run with a Timeout (ignored by the engine if the run moved on).
+
+    The Timeout carries the record as last seen (ingest and polling keep it): after a wait until a record's
+    date-time, the run checks the moment has not moved and its trigger still holds, and ends quietly otherwise.
+    """
+    state = uow.runs.get(run_id)
+    record = None
+    if state is not None and (seen := uow.crm_state.snapshot(state.record.object, state.record.id)) is not None:
+        record = Record(object=state.record.object, id=state.record.id, fields={**state.record.fields, **seen.fields})
+    return advance_run(uow, registry, run_id, Timeout(at=at, timer_id=timer_id, record=record), at)
 
 
 def delivery_failed(uow: UnitOfWork, registry: Registry, action_id: str, error: str, at: datetime) -> Step | None:

@@ -18,6 +18,7 @@ ErrorCode = Literal[
     "auth",  # 20003: our credentials are wrong; retrying will not help until an admin fixes them
     "throttled",  # 429 / 20429: slow down and retry
     "unavailable",  # 5xx, timeouts, connection errors: retry with backoff
+    "blocked",  # never reached the provider: the contact policy dropped it (consent, the record, no allowed time)
 ]
 
 

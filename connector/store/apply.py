@@ -35,10 +35,17 @@ def apply_step(
                 "body": action.body,
                 "category": action.category,
                 "step": action.step,
+                "flow": state.flow,
             }
             uow.outbox.add(action.id, "send_sms", payload, run_id=run_id, now=now)
             uow.messages.add_outbound(
-                action_id=action.id, run_id=run_id, contact_id=contact_id, body=action.body, at=now
+                action_id=action.id,
+                run_id=run_id,
+                contact_id=contact_id,
+                body=action.body,
+                at=now,
+                category=action.category,
+                flow=state.flow,
             )
         elif isinstance(action, UpdateRecord | CreateTask):
             details = action.model_dump(mode="json", exclude={"type", "id", "object", "record_id"})

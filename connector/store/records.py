@@ -65,6 +65,9 @@ class MessageRecord:
     status: str
     error_code: str | None
     created_at: datetime
+    category: str | None = None
+    flow: str | None = None
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index(None, "contact_id", "created_at"),
+        Index(None, "contact_id", "sent_at"),
         Index(None, "run_id"),
         one_of("direction", DIRECTIONS),
     )
@@ -144,6 +145,11 @@ class Message(Base):
     action_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(16))
+    # Outbound only: what the contact policy counts. The flow is the "subject" of state caps; sent_at is when
+    # the provider accepted the text (0003_policy).
+    category: Mapped[str | None] = mapped_column(String(16))
+    flow: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.store.db import make_engine
+from connector.store.repos.attention import AttentionRepository, FlowSwitchRepository
 from connector.store.repos.contacts import ContactRepository
 from connector.store.repos.events import AuditRepository, EventRepository
 from connector.store.repos.messages import MessageRepository
@@ -17,6 +18,7 @@ from connector.store.repos.runs import FlowRepository, RunRepository
 from connector.store.repos.timers import TimerRepository
 from connector.store.repos.writebacks import WritebackRepository
 from connector.store.tables_crm import CrmStateRepository
+from connector.store.tables_policy import DecisionRepository
 
 
 class UnitOfWork:
@@ -34,6 +36,8 @@ class UnitOfWork:
         self.writebacks = WritebackRepository(session)
         self.audit = AuditRepository(session)
         self.crm_state = CrmStateRepository(session)
+        self.decisions = DecisionRepository(session)
+        self.attention, self.flow_switches = AttentionRepository(session), FlowSwitchRepository(session)
 
     def commit(self) -> None:
         """Make everything done so far durable; later work starts a new transaction."""

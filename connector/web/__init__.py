@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, *, upgrade_db: bool = True) -> 
     from connector.sms.twilio import hooks as twilio_hooks
 
     app.register_blueprint(twilio_hooks.bp)
+    from connector.web.admin import init_app as init_admin  # admin pages, JSON API, /metrics
+
+    init_admin(app)
     return app
 
 

@@ -19,12 +19,19 @@ policy: {category: transactional}
 start: hello
 steps:
   hello:
-    send: "Hi {{ first_name }}"
+    send: "Hi {{ first_name }}, it's {{ sender }}"
     expect: yes_no
     timeout: 1h
     next: {yes: done, no: done, unknown: done}
   done:
     end: true
+"""
+
+
+WAIT_UNTIL = """\
+  pause:
+    wait: {{until: {field}, before: 1d}}
+    next: hello
 """
 
 
@@ -80,7 +87,7 @@ CASES = [
     ),
     Case(
         "template-syntax-error",
-        {"f.yaml": _bad(GOOD, '"Hi {{ first_name }}"', '"Hi {{ first_name "')},
+        {"f.yaml": _bad(GOOD, "{{ first_name }}", "{{ first_name ")},
         ["f.yaml:7:11: steps.hello.send: template error"],
     ),
     Case(
@@ -100,7 +107,7 @@ CASES = [
     ),
     Case(
         "send-over-segment-budget",
-        {"f.yaml": _bad(GOOD, '"Hi {{ first_name }}"', '"' + "word " * 70 + '"')},
+        {"f.yaml": _bad(GOOD, "Hi {{ first_name }},", "word " * 70)},
         ["f.yaml:7:11: steps.hello.send: up to 3 segments (GSM-7"],
     ),
     Case(
@@ -144,6 +151,86 @@ CASES = [
         {"f.yaml": _bad(GOOD, "    end: true\n", "    send: bye\n")},
         ["f.yaml:12:5: steps.done: a step must say where the run goes"],
     ),
+    Case(
+        "first-text-must-name-the-sender",
+        {"f.yaml": _bad(GOOD, ", it's {{ sender }}", "")},
+        ["f.yaml:7:11: steps.hello.send: the first text a contact gets must say who it is from: add {{ sender }}"],
+    ),
+    Case(
+        "first-text-after-a-pause-must-name-the-sender",
+        {
+            "f.yaml": _bad(GOOD, "start: hello", "start: pause") + "  pause: {wait: 1h, next: late}\n"
+            '  late: {send: "Hi {{ first_name }}", next: hello}\n'
+        },
+        ["f.yaml:14:16: steps.late.send: the first text a contact gets must say who it is from"],
+    ),
+    Case(
+        "sender-counts-at-its-longest",
+        {"f.yaml": _bad(GOOD, "transactional}", "transactional, max_segments: 1}").replace("Hi {{", "x" * 116 + " {{")},
+        ["f.yaml:7:11: steps.hello.send: up to 2 segments (GSM-7, 174 units at worst)"],
+    ),
+    Case(
+        "choice-answer-counts-at-its-longest-option",
+        {
+            "f.yaml": _bad(GOOD, "transactional}", "transactional, max_segments: 1}")
+            .replace("expect: yes_no", "expect: {choice: [Morning, Evening]}")
+            .replace("{yes: done, no: done,", '{"1": done, "2": done,')
+            .replace("    end: true", "    send: '" + "x" * 140 + " {{ answers.hello }}'\n    end: true")
+        },
+        ok=True,
+    ),
+    Case(
+        "marketing-first-text-says-how-to-opt-out",
+        {"f.yaml": _bad(GOOD, "category: transactional", "category: marketing")},
+        ['f.yaml:7:11: steps.hello.send: the first text of a marketing flow must say how to opt out: "Reply STOP'],
+    ),
+    Case(
+        "wait-until-a-field-the-manifest-does-not-read",
+        {"f.yaml": _bad(GOOD, "start: hello", "start: pause") + WAIT_UNTIL.format(field="record.Salary__c")},
+        ["f.yaml:14:19: steps.pause.wait.until: Salary__c is not a field the manifest reads on Lead"],
+    ),
+    Case(
+        "wait-until-a-field-that-is-not-a-date-time",
+        {"f.yaml": _bad(GOOD, "start: hello", "start: pause") + WAIT_UNTIL.format(field="SMS_Time_Zone__c")},
+        ["f.yaml:14:19: steps.pause.wait.until: SMS_Time_Zone__c is a Text(40) field; a wait needs a DateTime"],
+    ),
+    Case(
+        "wait-until-names-a-field-not-a-template",
+        {
+            "f.yaml": _bad(GOOD, "start: hello", "start: pause")
+            + WAIT_UNTIL.format(field="'{{ record.Booking_Time__c }}'")
+        },
+        ["f.yaml:14:11: steps.pause.wait: until: expected a record field like record.Booking_Time__c"],
+    ),
+    Case(
+        "wait-until-routes-its-own-outcomes",
+        {
+            "f.yaml": _bad(GOOD, "start: hello", "start: pause")
+            + "  pause:\n    wait: {until: record.Booking_Time__c}\n    next: {passed: done, maybe: hello}\n"
+        },
+        [
+            "f.yaml:15:26: steps.pause.next: 'maybe' is not an outcome here (expected one of due, missing, passed)",
+            "f.yaml:15:11: steps.pause.next: route `due`",
+        ],
+    ),
+    Case(
+        "wait-for-a-while-has-one-next",
+        {"f.yaml": _bad(GOOD, "start: hello", "start: pause") + "  pause: {wait: 1h, next: {due: hello}}\n"},
+        ["f.yaml:13:10: steps.pause: next maps outcomes only after expect or a wait until a field"],
+    ),
+    Case(
+        "wait-until-may-go-straight-on-so-it-cannot-close-a-loop",
+        {
+            "f.yaml": _bad(GOOD, "no: done,", "no: a,")
+            + "  a: {wait: {until: record.Booking_Time__c, before: 1d}, next: b}\n  b: {next: a}\n"
+        },
+        ["steps a -> b -> a loop without waiting"],
+    ),
+    Case(
+        "wait-until-a-date-time-field-passes",
+        {"f.yaml": _bad(GOOD, "start: hello", "start: pause") + WAIT_UNTIL.format(field="record.Booking_Time__c")},
+        ok=True,
+    ),
     Case("not-yaml", {"f.yaml": "flow: [unclosed\nstart: x\n"}, ["f.yaml:2:6: not valid YAML"]),
     Case("duplicate-key", {"f.yaml": GOOD + "start: again\n"}, ["f.yaml:13:1: duplicate key 'start'"]),
     Case(
@@ -160,6 +247,11 @@ CASES = [
         "mapping-field-not-in-manifest",
         {"m.yaml": "object: Lead\nphone: {mobile: MobilePhone, fallback: [Fax]}\n"},
         ["m.yaml:2:41: Fax is not among the Lead fields the manifest reads"],
+    ),
+    Case(
+        "mapping-variable-may-not-shadow-the-sender",
+        {"m.yaml": "object: Lead\nphone: {mobile: MobilePhone}\nvariables:\n  sender: {field: Company}\n"},
+        ["m.yaml:4:3: variables.sender: 'sender' is a merge field of its own"],
     ),
     Case(
         "mapping-misspelt-key",
@@ -193,6 +285,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_shipped_config_is_valid(repo_root: Path) -> None:
     bundle = load_config()
     assert [str(p) for p in bundle.problems] == []
-    assert {"intro-text", "missed-call", "booking-confirm"} <= set(bundle.flows)
+    shipped = {"intro-text", "missed-call", "booking-confirm", "address-request", "promo-reactivation"}
+    assert shipped | {"appointment-reminder", "contact-preference"} <= set(bundle.flows)
     assert set(bundle.mappings) == {"Lead", "Contact"}
     assert bundle.manifest is not None

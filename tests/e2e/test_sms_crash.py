@@ -7,7 +7,6 @@ its second life must find the text at Twilio (or learn its SID from a status cal
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 from sms_worker import PUBLIC, settings_env
-from test_sms_flow import PHONE, daytime_in_new_york
+from test_sms_flow import PHONE, lead_fields
 
 from connector.services.registry import Registry
 from connector.services.runs import start_run
@@ -53,9 +52,8 @@ def wait_until(check: Any, timeout: float, what: str) -> None:
 
 def start(store: Store) -> str:
     registry = Registry.load(ROOT / "flows", ROOT / "mappings", ROOT / "manifest.yaml")
-    fields = json.loads((ROOT / "tests/flows/records/lead-booking.json").read_text(encoding="utf-8"))
-    fields.pop("attributes")
-    at = daytime_in_new_york(datetime.now(UTC))
+    fields = lead_fields()
+    at = datetime.now(UTC)
     with store.unit_of_work() as uow:
         flow = registry.flows["booking-confirm"]
         started = start_run(uow, registry, flow, obj="Lead", record_id=fields["Id"], fields=fields, cause="c", at=at)

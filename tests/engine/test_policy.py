@@ -508,6 +508,7 @@ def test_example_from_the_issue_prints_its_window() -> None:
         "until": None,
         "reason": decision.reason,
         "window": "08:00-20:00 America/New_York",
+        "cause": "ok",
     }
 
 
@@ -521,3 +522,39 @@ def test_an_override_keeps_the_shipped_source_and_says_so() -> None:
     rule = state_rule("FL", PolicyOverrides.model_validate({"states": {"FL": {"max_per_24h": 2}}}))
     assert rule is not None and rule.max_per_24h == 2 and str(rule.window) == "08:00-20:00"
     assert rule.source.startswith("Fla. Stat.") and "admin override of max_per_24h" in rule.source
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "decision", "cause"),
+    [
+        pytest.param({"at": "2026-11-28T19:30:00Z"}, "send", "ok", id="inside-every-rule"),
+        pytest.param({"at": "2026-11-29T01:30:00Z"}, "defer", "window", id="outside-the-window"),
+        pytest.param(
+            {
+                "at": "2026-11-28T19:30:00Z",
+                "policy": Policy.model_validate({"category": "marketing", "caps": {"per_day": 1}}),
+                "recent": [datetime.fromisoformat("2026-11-28T15:00:00Z")],
+            },
+            "defer",
+            "cap",
+            id="a-cap-is-reached",
+        ),
+        pytest.param(
+            {
+                "at": "2026-11-29T01:30:00Z",
+                "policy": Policy.model_validate({"category": "marketing", "caps": {"per_day": 1}}),
+                "recent": [datetime.fromisoformat("2026-11-28T15:00:00Z")],
+            },
+            "defer",
+            "window",
+            id="outside-the-window-and-capped-counts-as-the-window",
+        ),
+        pytest.param({"at": "2026-11-28T19:30:00Z", "consent": ConsentView()}, "drop", "consent", id="no-opt-in"),
+        pytest.param({"at": "2026-11-28T19:30:00Z", "phone": "call me"}, "drop", "number", id="not-a-number"),
+    ],
+)
+def test_every_decision_names_the_rule_that_took_it(kwargs: dict[str, Any], decision: str, cause: str) -> None:
+    args: dict[str, Any] = {"phone": FL, "category": "marketing", "consent": OPTED_IN, **kwargs}
+    args["at"] = datetime.fromisoformat(args["at"])
+    result = decide(**args)
+    assert (result.decision, result.cause) == (decision, cause), result.reason

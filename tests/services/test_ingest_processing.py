@@ -91,6 +91,22 @@ def test_a_new_web_lead_starts_the_intro_text_once(store: Store, ingest: Ingest,
     assert crm.calls == {"get": 1}  # the Outbound Message lacks Owner.*, so the record is read once
 
 
+def test_a_flow_an_admin_switched_off_starts_nothing(store: Store, ingest: Ingest, crm: FakeCrm) -> None:
+    with store.unit_of_work() as uow:
+        uow.flow_switches.set("intro-text", False, by="ana", at=T0)
+        uow.commit()
+    lead = new_lead(crm)
+    report = deliver(store, ingest, om(crm, "Lead", lead, "04l000000000001", "LeadSource", "MobilePhone"))
+    assert runs(store) == [] and report.started == [] and report.processed == 1
+
+    with store.unit_of_work() as uow:  # switched back on: the next new lead gets its intro again
+        uow.flow_switches.set("intro-text", True, by="ana", at=T0)
+        uow.commit()
+    other = new_lead(crm, MobilePhone="+14155550124")
+    deliver(store, ingest, om(crm, "Lead", other, "04l000000000002", "LeadSource", "MobilePhone"))
+    assert runs(store) == [("intro-text", other)]
+
+
 @pytest.mark.parametrize(
     "second",
     [

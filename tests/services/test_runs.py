@@ -195,3 +195,55 @@ def test_run_finishes_on_the_flow_version_it_started_on(store: Store, registry: 
 def test_opt_out_with_no_contact_is_a_no_op(store: Store, registry: Registry) -> None:
     with store.unit_of_work() as uow:
         assert opt_out(uow, registry, "+12025550100", T0, source="crm") == 0
+
+
+@pytest.mark.parametrize(
+    ("phone", "zone_field", "says"),
+    [
+        pytest.param("+13105550143", None, "9:30am", id="no-zone-field-los-angeles-number"),
+        pytest.param("+13105550143", "America/New_York", "12:30pm", id="the-record-field-wins"),
+        pytest.param("+447700900123", None, "5:30pm", id="uk-mobile"),
+    ],
+)
+def test_dates_in_texts_read_in_the_contacts_zone(
+    store: Store, registry: Registry, phone: str, zone_field: str | None, says: str
+) -> None:
+    # Booking_Time__c is 2026-11-25 17:30 UTC: 09:30 in Los Angeles, 12:30 in New York, 17:30 in London.
+    fields = lead(MobilePhone=phone, SMS_Time_Zone__c=zone_field, Booking_Time__c="2026-11-25T17:30:00.000+0000")
+    started = start(store, registry, fields=fields)
+    assert started.step is not None, started.reason
+    [text] = [a for a in started.step.actions if a.type == "send_sms"]
+    assert says in text.body
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.by_phone(phone)
+        # The contact keeps only a zone the record named: the policy reads every zone of the number otherwise.
+        assert contact is not None and contact.time_zone == zone_field
+
+
+@pytest.mark.parametrize(
+    ("now_on_record", "sends"),
+    [
+        pytest.param({}, True, id="unchanged-the-reminder-goes"),
+        pytest.param({"Booking_Time__c": "2026-11-27T15:30:00.000+0000"}, False, id="moved-the-old-run-ends-quietly"),
+        pytest.param({"Status": "Cancelled"}, False, id="cancelled-the-run-ends-quietly"),
+    ],
+)
+def test_a_reminder_timer_reads_the_record_as_last_seen(
+    store: Store, registry: Registry, now_on_record: dict[str, Any], sends: bool
+) -> None:
+    started = start(store, registry, flow="appointment-reminder", fields=lead("lead-booked.json"))
+    assert started.step is not None and started.run_id is not None, started.reason
+    timer = started.step.state.timer_id
+    assert timer is not None
+    with store.unit_of_work() as uow:  # what ingest or polling saw of the lead since
+        uow.crm_state.remember("Lead", "00Q5e00000Hk7PbEAJ", lead("lead-booked.json", **now_on_record), None, at=T0)
+        uow.commit()
+
+    due = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)  # a day before 2026-11-25 15:30
+    with store.unit_of_work() as uow:
+        step = fire_timer(uow, registry, started.run_id, timer, due)
+        uow.commit()
+
+    assert step is not None
+    assert any(a.type == "send_sms" for a in step.actions) is sends
+    assert (step.state.status == "ended") is not sends

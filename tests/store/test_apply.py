@@ -40,9 +40,11 @@ def test_step_becomes_outbox_message_writeback_and_timer_rows(store: Store, cont
         "body": "Ana, see you at 3pm? YES/NO",
         "category": "transactional",
         "step": "confirm",
+        "flow": "booking-confirm",
     }
     assert message is not None
     assert (message.direction, message.status, message.run_id) == ("out", "pending", "run-1")
+    assert (message.category, message.flow, message.sent_at) == ("transactional", "booking-confirm", None)
     assert update is not None and update.kind == "update_record"
     assert update.payload["fields"] == {"SMS_Status__c": "asked"}
     assert task is not None and task.kind == "create_task" and task.payload["subject"] == "Call Ana"

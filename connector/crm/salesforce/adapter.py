@@ -23,6 +23,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
+from connector import logmask
 from connector.crm.port import ApiUsage, CrmError, CrmErrorCode, WriteOp, WriteResult
 from connector.crm.salesforce import soql
 from connector.crm.salesforce.session import REDIRECTED_DOMAIN, build_session, login_domain
@@ -190,6 +191,7 @@ class SalesforceCrm:
         if not (config.session_id or config.username or config.consumer_key):
             raise ValueError("Salesforce needs SALESFORCE_SESSION_ID, or SALESFORCE_USERNAME and a password or key")
         self._config, self._clock = config, clock
+        logmask.install()  # urllib3's DEBUG request lines carry SOQL with phone numbers in the URL
         self._session = build_session(
             instance_url=config.instance_url, ca_bundle=config.ca_bundle, read_timeout=config.timeout,
             on_response=self._observe,

@@ -1,7 +1,7 @@
 """The step parts a flow step can hold, one module each; a step runs its parts in PARTS order.
 
 A step does up to three things, always in this order: `update` the record, create a `task`, `send` a text.
-Then it waits (`expect` a reply, or `wait` a while), goes `next`, or `end`s the run.
+Then it waits (`expect` a reply, or `wait` a while or until a date), goes `next`, or `end`s the run.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from connector.engine.templates import render
 DOC = """Text the run's contact; the text may use merge fields such as {{ first_name }}.
 
     intro:
-      send: "Hi {{ first_name }}, {{ owner.first_name }} will call you today from {{ owner.phone | phone }}."
+      send: "Hi {{ first_name }}, it's {{ owner.first_name }} from {{ sender }}. I'll call you today."
       end: true
 """
 

@@ -15,6 +15,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from connector import logmask
 from connector.phones import mask, mask_in_text
 from connector.sms.port import OutboundSms, SendError, SendResult, SentMessage
 from connector.sms.twilio.errors import classify
@@ -24,16 +25,9 @@ DEFAULT_TIMEOUT = 10.0  # seconds per API request
 PAGE_SIZE = 100
 
 
-class _MaskNumbers(logging.Filter):
-    """twilio-python logs request URLs and query parameters at INFO; keep phone numbers out of them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = mask_in_text(record.getMessage()), None
-        return True
-
-
+# twilio-python logs request URLs and parameters at INFO to the logger it is given: this one, masked.
 _http_log = logging.getLogger(f"{__name__}.http")
-_http_log.addFilter(_MaskNumbers())
+logmask.install((_http_log.name,))
 
 
 class TwilioSms:
@@ -54,6 +48,7 @@ class TwilioSms:
         self._sender: dict[str, str] = (
             {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else {"from_": from_number or ""}
         )
+        logmask.install()  # urllib3 logs each request's URL at DEBUG
         http = TwilioHttpClient(timeout=timeout, logger=_http_log)
         # A non-empty `environment` stops the client reading os.environ: TWILIO_EDGE or TWILIO_REGION there
         # would rewrite the API host (api.us1.twilio.com), which breaks an emulator URL; settings are the

@@ -70,8 +70,8 @@ def inbound() -> Response:
     sms = messages.InboundSms(
         form.message_sid, form.from_, form.body, form.num_segments, request.headers.get(IDEMPOTENCY_HEADER)
     )
-    help_text = current_app.config.get("SMSFLOW_HELP_TEXT") or messages.HELP_TEXT
     container = current_container()
+    help_text = current_app.config.get("SMSFLOW_HELP_TEXT") or container.settings.help_answer()
     with container.store.unit_of_work() as uow:
         outcome = messages.receive_sms(uow, container.registry, sms, container.clock(), help_text=help_text)
         uow.commit()

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from connector.store import tables_crm  # noqa: F401 - crm_snapshots, crm_watermarks (0002)
+from connector.store import tables_admin, tables_crm, tables_policy  # noqa: F401 - tables of 0002-0004
 from connector.store.db import make_engine
 from connector.store.tables import Base
 

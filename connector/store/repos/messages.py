@@ -21,8 +21,13 @@ class MessageRepository(Repository):
         at: datetime,
         run_id: str | None = None,
         status: str = "pending",
+        category: str | None = None,
+        flow: str | None = None,
     ) -> bool:
-        """Record a text we are about to send under the engine's SendSms id; False if already recorded."""
+        """Record a text we are about to send under the engine's SendSms id; False if already recorded.
+
+        `category` and `flow` are what the contact policy counts this text under once it is sent.
+        """
         return self._add(
             action_id=action_id,
             run_id=run_id,
@@ -31,6 +36,8 @@ class MessageRepository(Repository):
             body=body,
             status=status,
             at=at,
+            category=category,
+            flow=flow,
         )
 
     def add_inbound(
@@ -75,8 +82,8 @@ class MessageRepository(Repository):
         segments: int | None = None,
         encoding: str | None = None,
     ) -> None:
-        """Record that the provider accepted the text, under its id."""
-        values = {"provider_id": provider_id, "segments": segments, "encoding": encoding}
+        """Record that the provider accepted the text, under its id; `at` becomes its sent_at."""
+        values = {"provider_id": provider_id, "segments": segments, "encoding": encoding, "sent_at": at}
         self.session.execute(update(Message).where(Message.id == message_id).values(**values))
         self.record_status(message_id, status, at=at)
 
@@ -98,6 +105,19 @@ class MessageRepository(Repository):
             .order_by(MessageStatus.id)
         )
         return [(row.status, row.error_code, row.at) for row in self.session.execute(stmt)]
+
+    def sent_times(
+        self, contact_id: int, *, since: datetime, category: str | None = None, flow: str | None = None
+    ) -> list[datetime]:
+        """When the provider accepted each of the contact's texts since then (of this category, from this flow)."""
+        stmt = select(Message.sent_at).where(
+            Message.contact_id == contact_id, Message.direction == "out", Message.sent_at >= since
+        )
+        if category is not None:
+            stmt = stmt.where(Message.category == category)
+        if flow is not None:
+            stmt = stmt.where(Message.flow == flow)
+        return [at for at in self.session.scalars(stmt.order_by(Message.sent_at)) if at is not None]
 
     def for_run(self, run_id: str) -> list[MessageRecord]:
         """The run's texts in both directions, oldest first."""

@@ -86,6 +86,19 @@ class OutboxRepository(Repository):
             claimed_until=None,
         )
 
+    def defer(self, item_id: int, until: datetime, reason: str, *, now: datetime | None = None) -> None:
+        """Not now (the contact policy's answer): due again at `until`, and this claim does not count as a try."""
+        self._set(
+            item_id,
+            now,
+            status="pending",
+            next_attempt_at=until,
+            last_error=reason,
+            claimed_by=None,
+            claimed_until=None,
+            attempts=Outbox.attempts - 1,
+        )
+
     def fail(self, item_id: int, error: str, *, now: datetime | None = None) -> None:
         """It failed for good; keep it, with the reason, for people to look at."""
         self._set(item_id, now, status="failed", last_error=error, claimed_until=None)
