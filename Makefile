@@ -1,4 +1,4 @@
-# make demo | make test | make lint | make simulate | make clean
+# make demo | make test | make lint | make simulate | make bench | make clean
 # Each target builds .venv on first use and reinstalls only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo simulate test lint clean
+.PHONY: demo simulate test lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ simulate: $(STAMP)
 		--reply "Can we do 3pm instead?"
 	$(BIN)/smsflow simulate flows/booking-confirm.yaml --record $(RECORDS)/lead-booking.json \
 		--reply /timeout --reply "Yes, see you then"
+
+# Every benchmark, quick: each prints its figures beside a baseline (bench/README.md); none passes or fails.
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py --quick
+	$(BIN)/python bench/webhooks.py --quick
+	$(BIN)/python bench/campaign.py --quick
+	$(BIN)/python bench/writeback.py --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ import click
 
 from connector import __version__
 from connector.admin_cli import admin as admin_commands
+from connector.campaign_cli import campaign
 from connector.config import DEFAULT_SENDER_NAME, SENDER_MAX_LENGTH
 from connector.demo.cli import demo
 from connector.policy_cli import policy
@@ -30,6 +31,7 @@ main.add_command(demo)
 main.add_command(policy)
 main.add_command(understand)
 main.add_command(admin_commands)
+main.add_command(campaign)
 
 
 @main.group()
@@ -55,8 +57,20 @@ def worker() -> None:
     except ValueError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    _log_to_stderr(settings.log_level)
     upgrade_database(settings)
     run_worker(build(settings), sms=sms)
+
+
+def _log_to_stderr(level: str) -> None:
+    """Give a long-running command's logs somewhere to go (a process manager collects stderr); numbers are masked
+    where the connector logs them and by connector.logmask in the libraries' lines."""
+    import logging
+
+    from connector import logmask
+
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+    logmask.install()
 
 
 @main.command()

@@ -185,6 +185,14 @@ class Settings(BaseSettings):
         required_when=PRODUCTION,
     )
     log_level: LogLevel = _var("INFO", "SMSFLOW_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    send_rate: float = _var(
+        5.0,
+        "SMSFLOW_SEND_RATE",
+        "Texts per second for the whole deployment, shared by the worker processes (your Twilio sender's limit)",
+    )
+    worker_processes: int = _var(
+        1, "SMSFLOW_WORKER_PROCESSES", "How many `smsflow worker` processes run: each sends at the rate divided by it"
+    )
     sender_name: str = _var(
         DEFAULT_SENDER_NAME,
         "SMSFLOW_SENDER_NAME",
@@ -257,6 +265,20 @@ class Settings(BaseSettings):
         return accounts
 
     # ---- end of the admin UI block ------------------------------------------------------------------------------
+
+    @field_validator("send_rate")
+    @classmethod
+    def _send_rate(cls, value: float) -> float:
+        if not 0 < value <= 10_000:
+            raise ValueError("expected texts per second above 0, such as 1 for one long code or 30 for a short code")
+        return value
+
+    @field_validator("worker_processes")
+    @classmethod
+    def _worker_processes(cls, value: int) -> int:
+        if not 1 <= value <= 1000:
+            raise ValueError("expected the number of worker processes, 1 or more")
+        return value
 
     @field_validator("sender_name")
     @classmethod

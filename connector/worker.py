@@ -139,7 +139,9 @@ def poll_crm(worker: Worker) -> int:
     report = poll_changes(worker.container.store, ingest, now=worker.container.clock())
     if report is None:
         return 0
-    process_events(worker)
+    with leader(worker.container.store, "process_events") as leading:  # the process_events job's own lock
+        if leading:
+            process_events(worker)
     return sum(report.stored.values())
 
 
@@ -172,9 +174,12 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("dispatch_outbox", timedelta(seconds=5), dispatch_outbox),
     Job("fire_timers", timedelta(seconds=15), fire_timers),
-    Job("process_events", timedelta(seconds=5), process_events),
+    # Leader-only because events.pending()'s row locks end before the CRM reads: every process would read the same
+    # events from the metered API, and two could apply one at once.
+    Job("process_events", timedelta(seconds=5), process_events, leader_only=True),
     Job("poll_crm", timedelta(minutes=1), poll_crm, leader_only=True),
-    Job("flush_writebacks", timedelta(seconds=10), flush_crm_writebacks),
+    # One writer at a time keeps a record's updates in order: rows claimed by two processes could land swapped.
+    Job("flush_writebacks", timedelta(seconds=10), flush_crm_writebacks, leader_only=True),
 )
 
 
@@ -197,11 +202,15 @@ def leader(store: Store, name: str) -> Iterator[bool]:
     key = zlib.crc32(f"smsflow:{name}".encode())
     with store.engine.connect() as conn:
         got = bool(conn.scalar(select(func.pg_try_advisory_lock(key))))
+        # A session lock outlives the transaction: end it, so the connection is not left "idle in transaction"
+        # for the whole job (idle_in_transaction_session_timeout would end the session, and the lock with it).
+        conn.commit()
         try:
             yield got
         finally:
             if got:
                 conn.scalar(select(func.pg_advisory_unlock(key)))
+                conn.commit()
 
 
 @contextmanager
@@ -220,6 +229,8 @@ def run_worker(
     """Run every job on its interval until `stop_event` is set (or, without one, until SIGTERM or Ctrl-C)."""
     sms = sms or _sms_from(container)  # a missing Twilio setting stops us here, before any signal handler
     stop = stop_event or _stop_on_signals()
+    settings = container.settings
+    worker_options = {"rate": settings.send_rate, "processes": settings.worker_processes, **worker_options}
     worker = Worker.build(container, sms, stop=stop, **worker_options)
     scheduler = BackgroundScheduler(timezone="UTC")
     for job in jobs:

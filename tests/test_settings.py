@@ -279,3 +279,10 @@ def test_policy_overrides_file_is_checked_at_start_up(tmp_path: Path) -> None:
 
     missing = problems({"SMSFLOW_POLICY_OVERRIDES": str(tmp_path / "nope.yaml")})["SMSFLOW_POLICY_OVERRIDES"]
     assert "cannot be read" in missing
+
+
+def test_send_rate_is_shared_by_the_worker_processes() -> None:
+    settings = load_settings({"SMSFLOW_SEND_RATE": "30", "SMSFLOW_WORKER_PROCESSES": "3"})
+    assert (settings.send_rate, settings.worker_processes) == (30.0, 3)
+    assert "above 0" in problems({"SMSFLOW_SEND_RATE": "0"})["SMSFLOW_SEND_RATE"]
+    assert "1 or more" in problems({"SMSFLOW_WORKER_PROCESSES": "0"})["SMSFLOW_WORKER_PROCESSES"]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
+from connector.crm import audience
 from connector.crm.port import ApiUsage, CrmError, WriteOp, WriteResult
 from connector.phones import try_e164
 
@@ -77,6 +78,25 @@ class FakeCrm:
             for record in found[start : start + QUERY_PAGE]:
                 yield self._project(record, [*fields, "SystemModstamp"])
 
+    def stream(
+        self, obj: str, fields: Sequence[str], where: audience.Condition | None = None, *, after_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        # Each page is read when the caller gets to it, as query_more would: records changed meanwhile show so.
+        after = after_id or ""
+        while True:
+            self._call("query")
+            today = self.now.astimezone(UTC).date()
+            table = self.records.get(obj, {})
+            page = sorted(
+                (r for r in table.values() if r["Id"] > after and audience.matches(where, self._nest(r), today)),
+                key=lambda r: r["Id"],
+            )[:QUERY_PAGE]
+            for record in page:
+                yield self._project(record, fields)
+            if len(page) < QUERY_PAGE:
+                return
+            after = page[-1]["Id"]
+
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         results: dict[str, WriteResult] = {}
         # One collection call per operation, object and upsert key, 200 records at a time.
@@ -140,6 +160,16 @@ class FakeCrm:
         # Strictly increasing, so polling order and (Id, SystemModstamp) dedupe behave as on a real org.
         self._stamp = max(self.now, self._stamp + timedelta(milliseconds=1))
         return sf_datetime(self._stamp)
+
+    def _nest(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with its lookups' targets nested (Owner: {...}), so conditions can read Owner.IsActive."""
+        nested = dict(record)
+        for name, value in record.items():
+            target_id = value if name.endswith("Id") and name != "Id" and isinstance(value, str) else ""
+            target = self.records.get(object_of(target_id) or "", {}).get(target_id)
+            if target is not None:
+                nested[name[:-2]] = target
+        return nested
 
     def _project(self, record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
         out: dict[str, Any] = {"Id": record["Id"]}

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from connector.crm.audience import Condition
 
 CrmErrorCode = Literal[
     "not_found",  # the record is gone (deleted, merged)
@@ -82,6 +85,15 @@ class CrmPort(Protocol):
 
     def changed_since(self, obj: str, fields: Sequence[str], since: datetime) -> Iterator[dict[str, Any]]:
         """Records modified after `since` (SystemModstamp), oldest first, for polling catch-up."""
+
+    def stream(
+        self, obj: str, fields: Sequence[str], where: Condition | None = None, *, after_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Records of `obj` matching `where` in Id order (after `after_id`), read a page at a time, never all at once.
+
+        A page is one call (2,000 records on Salesforce), so a million records cost no more memory than one page;
+        a campaign resumes after the last Id it committed.
+        """
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Create, update or upsert records in as few calls as the CRM allows (200 a call on Salesforce)."""

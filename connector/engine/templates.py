@@ -44,7 +44,10 @@ def _when(value: Any, tz_name: Any) -> datetime | None:
         zone = ZoneInfo(str(tz_name)) if tz_name else None
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
-    return moment.astimezone(zone) if zone else moment
+    try:
+        return moment.astimezone(zone) if zone else moment
+    except OverflowError:  # 9999-12-31T23:00Z seen from Tokyo, or year 1 from New York: off the calendar
+        return None
 
 
 def moment_of(value: Any, tz_name: Any) -> datetime | None:
@@ -57,7 +60,12 @@ def moment_of(value: Any, tz_name: Any) -> datetime | None:
         zone = ZoneInfo(str(tz_name)) if tz_name else UTC
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    return moment.replace(tzinfo=zone)
+    moment = moment.replace(tzinfo=zone)
+    try:
+        moment.astimezone(UTC)  # 0001-01-01 in Tokyo is a moment before year 1 in UTC: not one we can wait for
+    except OverflowError:
+        return None
+    return moment
 
 
 def _clock(moment: datetime, style: str) -> str:

@@ -114,7 +114,7 @@ def record_status(uow: UnitOfWork, registry: Registry, update: StatusUpdate, at:
     message = _message_for(uow, update)
     if _redelivered(uow, update.token, "status", update.provider_id, at):
         return "duplicate"
-    if message is None:
+    if message is None or message.direction == "in":  # a status naming an incoming text's SID is none of ours
         uow.audit.log("sms", "status_unmatched", update.provider_id, {"status": update.status}, at=at)
         return "unmatched"
     message = locked(uow, message)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
 
 from connector.store.db import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = zlib.crc32(b"smsflow:migrate")  # the advisory lock key schema upgrades hold on PostgreSQL
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -28,8 +31,35 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(target: str | Engine, revision: str = "head") -> None:
-    """Migrate the database at `target` (a URL, or an engine, e.g. for in-memory SQLite) up to `revision`."""
-    _run(command.upgrade, target, revision)
+    """Migrate the database at `target` (a URL, or an engine, e.g. for in-memory SQLite) up to `revision`.
+
+    On PostgreSQL the migration holds an advisory lock: processes of a new release that start together migrate
+    one after the other (the later ones find nothing left to do) instead of failing each other's DDL.
+    """
+    with _migration_lock(target):
+        _run(command.upgrade, target, revision)
+
+
+@contextmanager
+def _migration_lock(target: str | Engine) -> Iterator[None]:
+    engine = make_engine(target, poolclass=NullPool) if isinstance(target, str) else target
+    if engine.dialect.name != "postgresql":
+        if engine is not target:
+            engine.dispose()
+        yield  # SQLite: BEGIN IMMEDIATE in the migration's own transaction already lets one writer in
+        return
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()  # a session lock: keep it without leaving the connection idle in a transaction
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+    finally:
+        if engine is not target:
+            engine.dispose()
 
 
 def downgrade(target: str | Engine, revision: str) -> None:

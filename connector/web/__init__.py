@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from connector.bootstrap import Container, build
 from connector.crm.salesforce import hooks as salesforce_hooks
 from connector.settings import Settings, load_settings
-from connector.web import health
+from connector.web import errors, health
 
 # Twilio and Salesforce payloads are a few KiB; anything near this is a mistake or an attack.
 MAX_CONTENT_LENGTH = 256 * 1024
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, upgrade_db: bool = True) -> 
     app.extensions["smsflow"] = settings
     app.extensions["smsflow.container"] = build(settings)
 
+    errors.init_app(app)  # the store unreachable: 503 + Retry-After, so webhook senders retry
     app.register_blueprint(health.bp)
     app.register_blueprint(salesforce_hooks.bp)
     # Local import: the Twilio hooks import current_container from this package.

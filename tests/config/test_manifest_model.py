@@ -75,7 +75,7 @@ def test_jobs_parse_durations(manifest: Manifest) -> None:
     jobs = {job.name: job for job in manifest.jobs}
     assert jobs["dispatch_outbox"].every == timedelta(seconds=5)
     assert jobs["poll_crm"].every == timedelta(minutes=1)
-    assert [name for name, job in jobs.items() if job.leader_only] == ["poll_crm"]
+    assert [name for name, job in jobs.items() if job.leader_only] == ["process_events", "poll_crm", "flush_writebacks"]
 
 
 @pytest.mark.parametrize(

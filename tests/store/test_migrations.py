@@ -77,3 +77,17 @@ def test_an_engine_can_be_migrated_in_place() -> None:
     with Store(engine).unit_of_work() as uow:
         assert uow.contacts.get_or_create("+12025550143").id == 1
     engine.dispose()
+
+
+def test_processes_starting_together_migrate_one_after_the_other(db_url: str) -> None:
+    """A release whose processes all start at once: each upgrade waits its turn, none fails (Alembic's module state
+    is per process, so these are processes, as in a deployment)."""
+    import subprocess
+    import sys
+
+    migrate.downgrade(db_url, "base")
+    code = "import sys; from connector.store.migrate import upgrade; upgrade(sys.argv[1])"
+    starts = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE) for _ in range(3)]
+    errors = [process.communicate(timeout=120)[1].decode() for process in starts]
+    assert [process.returncode for process in starts] == [0, 0, 0], errors
+    assert migrate.current(db_url) == migrate.head()

@@ -1,7 +1,8 @@
 """SalesforceCrm: the CRM port on simple-salesforce, with re-login, API budget pacing and batched writes.
 
 Budget: every response's Sforce-Limit-Info updates `usage()`. Below 10 % of the daily limit left, polling
-(`changed_since`) is refused with CrmError("limit", retryable=True); below 2 %, writes are refused too, keeping
+(`changed_since`) and campaign audiences (`stream`, checked before every page) are refused with
+CrmError("limit", retryable=True); below 2 %, writes are refused too, keeping
 the rest for lookups that live conversations need; lookups stop only when the org itself refuses (403). A
 reading older than 5 minutes lets one call through to refresh it, since the real budget is a rolling 24 hours.
 """
@@ -24,8 +25,10 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
 from connector import logmask
+from connector.crm.audience import Condition
 from connector.crm.port import ApiUsage, CrmError, CrmErrorCode, WriteOp, WriteResult
 from connector.crm.salesforce import soql
+from connector.crm.salesforce.audience import clause
 from connector.crm.salesforce.session import REDIRECTED_DOMAIN, build_session, login_domain
 from connector.phones import mask, mask_in_text, region_of, try_e164
 
@@ -280,14 +283,14 @@ class SalesforceCrm:
         except Exception as exc:
             raise crm_error(exc) from None
 
-    def _records(self, kind: CallKind, query: str) -> Iterator[dict[str, Any]]:
+    def _records(self, kind: CallKind, query: str, *, more: CallKind = "lookup") -> Iterator[dict[str, Any]]:
         page = self._call(kind, lambda sf: sf.query(query))
         while True:
             yield from (_plain(r) for r in page["records"])
             if page.get("done", True) or not page.get("nextRecordsUrl"):
                 return
             next_url: str = page["nextRecordsUrl"]
-            page = self._call("lookup", lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
+            page = self._call(more, lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
 
     @staticmethod
     def _select(obj: str, fields: Sequence[str], **parts: Any) -> str:
@@ -338,6 +341,26 @@ class SalesforceCrm:
             order_by=[("SystemModstamp", False), ("Id", False)],
         )  # fmt: skip
         return self._records("poll", query)
+
+    def stream(
+        self, obj: str, fields: Sequence[str], where: Condition | None = None, *, after_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Records matching `where` in Id order, after `after_id`: one query, then query_more per nextRecordsUrl.
+
+        Paged as the org pages it (2,000 records a call by default); each page is fetched when the caller reaches
+        it, and every page is paced like polling, so a long campaign stops before it eats the lookups' budget.
+        """
+        try:
+            parts = [clause(where)] if where is not None else []
+            if after_id is not None:
+                parts.append(soql.gt("Id", after_id))
+        except ValueError as exc:  # a name that is no API name: refused here, never sent
+            raise CrmError("invalid", False, str(exc)) from None
+        query = self._select(
+            obj, ["Id", *fields], where=soql.all_of(*parts) if parts else None, order_by=[("Id", False)]
+        )
+        self._guard("poll")
+        return self._records("poll", query, more="poll")
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Creates, updates and upserts in sObject Collections calls of up to 200 records (allOrNone false).

@@ -42,7 +42,8 @@ def outbound_message() -> Response:
     try:
         secret = settings.callout_secret.get_secret_value() if settings.callout_secret else None
         # The key comes first: nobody without it gets as far as the XML parser.
-        if secret is None or not hmac.compare_digest(request.args.get("key", ""), outbound_message_key(secret)):
+        key = request.args.get("key", "").encode()  # bytes: compare_digest refuses non-ASCII str (TypeError)
+        if secret is None or not hmac.compare_digest(key, outbound_message_key(secret).encode()):
             raise Rejected(403, "missing or wrong key")
         message = parse_outbound_message(_body())
         if not same_org(message.organization_id, settings.salesforce_org_id):
@@ -87,7 +88,11 @@ def _container() -> Container:
 def _body() -> bytes:
     if (request.content_length or 0) > MAX_BODY:
         raise Rejected(413, "body too large")
-    return request.get_data(cache=False)
+    body = request.get_data(cache=False)
+    # A chunked body has no Content-Length; Werkzeug cuts it off at MAX_CONTENT_LENGTH rather than refusing it.
+    if len(body) >= MAX_BODY:
+        raise Rejected(413, "body too large")
+    return body
 
 
 def _store(changes: list[RecordChange]) -> int:

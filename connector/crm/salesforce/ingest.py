@@ -60,7 +60,8 @@ class OutboundMessage:
 
 def same_org(given: str | None, configured: str | None) -> bool:
     """Org ids match on their 15 case-sensitive characters (the 18-character form only adds a suffix)."""
-    return bool(given and configured) and hmac.compare_digest(str(given)[:15], str(configured)[:15])
+    # Compared as bytes: compare_digest raises TypeError for a str with non-ASCII characters, and `given` is input.
+    return bool(given and configured) and hmac.compare_digest(str(given)[:15].encode(), str(configured)[:15].encode())
 
 
 def parse_outbound_message(body: bytes) -> OutboundMessage:
@@ -69,7 +70,7 @@ def parse_outbound_message(body: bytes) -> OutboundMessage:
         root = fromstring(body, forbid_dtd=True)
     except DefusedXmlException:
         raise Rejected(400, "XML with a DTD or entities is refused") from None
-    except ParseError:
+    except (ParseError, LookupError, ValueError):  # expat: LookupError for an unknown encoding, ValueError for UTF-7
         raise Rejected(400, "malformed XML") from None
     notifications = root.find(f"{SOAP}Body/{OM}notifications")
     org = _text(notifications, f"{OM}OrganizationId") if notifications is not None else None
@@ -131,11 +132,11 @@ class Callout(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     schema_: Literal["smsflow.callout.v1"] = Field(default=CALLOUT_SCHEMA, alias="schema")
-    id: str = Field(min_length=1, max_length=255)
+    id: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00]+$")  # PostgreSQL text cannot hold NUL
     org_id: str | None = None
     object: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     event: Literal["created", "updated", "call_logged"] = "updated"
-    record_id: str = Field(min_length=15, max_length=18)
+    record_id: str = Field(min_length=15, max_length=18, pattern=r"^[A-Za-z0-9]+$")
     occurred_at: datetime | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     changed_fields: list[str] = Field(default_factory=list)
@@ -158,9 +159,9 @@ def verify_callout(body: bytes, *, signature: str | None, timestamp: str | None,
         raise Rejected(400, f"{TIMESTAMP_HEADER} must be Unix seconds") from None
     # Signed timestamps bound how long a captured request stays usable; event ids make a replay inside the
     # window a no-op.
-    if abs(now.timestamp() - sent) > REPLAY_WINDOW_S:
+    if abs(int(now.timestamp()) - sent) > REPLAY_WINDOW_S:  # in ints: a 400-digit stamp overflows a float
         raise Rejected(403, "timestamp outside the replay window")
-    if not hmac.compare_digest(sign_callout(secret, sent, body), signature.strip()):
+    if not hmac.compare_digest(sign_callout(secret, sent, body).encode(), signature.strip().encode()):
         raise Rejected(403, "bad signature")
 
 

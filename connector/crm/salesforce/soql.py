@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
@@ -34,6 +35,28 @@ class Clause:
 
 
 _MINT = object()
+# SOQL date literals the connector sends (SOQL and SOSL reference, "Date Formats and Date Literals"); the ones
+# with a colon take a whole number of days.
+DATE_LITERALS = frozenset({"TODAY", "YESTERDAY", "TOMORROW"})
+DATE_LITERALS_N = frozenset({"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO"})
+
+
+@dataclass(frozen=True)
+class DateLiteral:
+    """A relative date such as LAST_N_DAYS:180, which the org resolves in its own time zone when it runs the query."""
+
+    word: str
+    n: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.word in DATE_LITERALS and self.n is None:
+            return
+        if self.word in DATE_LITERALS_N and isinstance(self.n, int) and not isinstance(self.n, bool) and self.n >= 0:
+            return
+        raise ValueError(f"not a SOQL date literal: {self.word}{'' if self.n is None else f':{self.n}'}")
+
+    def __str__(self) -> str:
+        return self.word if self.n is None else f"{self.word}:{self.n}"
 
 
 def name(value: str) -> str:
@@ -53,6 +76,8 @@ def literal(value: object) -> str:
     """Any Python value as a SOQL literal: strings quoted, datetimes as UTC datetime literals (unquoted)."""
     if value is None:
         return "null"
+    if isinstance(value, DateLiteral):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -94,6 +119,10 @@ def ge(field: str, value: object) -> Clause:
 
 def lt(field: str, value: object) -> Clause:
     return _compare(field, "<", value)
+
+
+def le(field: str, value: object) -> Clause:
+    return _compare(field, "<=", value)
 
 
 def in_(field: str, values: Iterable[object]) -> Clause:

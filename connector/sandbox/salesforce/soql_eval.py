@@ -56,6 +56,9 @@ def resolve(query: Query, org: Org, obj: ObjectDef, ref: FieldRef) -> Resolved:
     return Resolved(hops, target)
 
 
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
 def _today(org: Org) -> date:
     return org.clock().astimezone(UTC).date()
 
@@ -139,11 +142,19 @@ class _Run:
         target = self.bound(node.field).target
         actual = _typed(target, self.value(record, node.field))
         if target.type in ("id", "reference") and actual is not None:
+            if isinstance(node, Cmp) and node.op in _ORDERING:
+                return self.order_ids(node, str(actual))
             actual = str(actual).lower()
         if isinstance(node, In):
             wanted = [_literal(self.query, target, v) for v in node.values]
             return (actual in wanted) != node.negated
         return self.compare(node, target, actual)
+
+    def order_ids(self, node: Cmp, actual: str) -> bool:
+        # Ids order as base-62 text, case-sensitively (0-9 < A-Z < a-z): keyset paging by `Id > '...'` relies on it.
+        _literal(self.query, self.bound(node.field).target, node.value)  # refuses a malformed id
+        wanted = ids.to18(node.value.value) or ""
+        return {"<": actual < wanted, "<=": actual <= wanted, ">": actual > wanted, ">=": actual >= wanted}[node.op]
 
     def check(self, node: Any) -> None:
         """Refuse ill-typed literals up front, as Salesforce does, even when no record would be compared."""

@@ -112,8 +112,11 @@ def _verified(model: type[F]) -> F | Response:
     problem = signature.check(token, url, request.form, header)
     if problem:
         return _refuse(403, problem)
+    values = request.form.to_dict()
+    if any("\x00" in value for value in values.values()):  # PostgreSQL text cannot hold NUL; no SMS field has one
+        return _refuse(400, "NUL characters are refused")
     try:
-        form = model.model_validate(request.form.to_dict())
+        form = model.model_validate(values)
     except ValidationError as exc:
         fields = ", ".join(sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()}))
         return _refuse(400, f"bad or missing fields: {fields}")

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from connector.store import tables_admin, tables_crm, tables_policy  # noqa: F401 - tables of 0002-0004
+from connector.store import tables_admin, tables_campaign, tables_crm, tables_policy  # noqa: F401 - tables of 0002-0005
 from connector.store.db import make_engine
 from connector.store.tables import Base
 

@@ -15,11 +15,24 @@ and Prometheus /metrics.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in these routes is always a row id: at most MAX_ROW_ID, or the route does not match (404)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from connector.web.admin.context import MAX_ROW_ID
+
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:
     """Register the admin pages, the JSON API and /metrics, with sessions, CSRF and security headers."""
     from connector.web.admin import security
+
+    app.url_map.converters["int"] = RowId  # before the blueprints add their rules
     from connector.web.admin.api import bp as api_bp
     from connector.web.admin.metrics import bp as metrics_bp
     from connector.web.admin.metrics import instrument_hooks

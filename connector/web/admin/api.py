@@ -63,6 +63,7 @@ class ApiError(Exception):
 def _guard() -> tuple[Response, int] | None:
     if request.endpoint in PUBLIC:
         return None
+    security.refuse_nul()
     if context.signed_in():
         security.check_csrf()
         return None
@@ -125,7 +126,7 @@ def _body(model: type[_In]) -> Any:
 def _page() -> tuple[int, int]:
     limit = request.args.get("limit", 50, type=int) or 50
     offset = request.args.get("offset", 0, type=int) or 0
-    return max(1, min(limit, MAX_PAGE)), max(0, offset)
+    return max(1, min(limit, MAX_PAGE)), max(0, min(offset, context.MAX_ROW_ID))
 
 
 def _flow(flow_id: str) -> Any:

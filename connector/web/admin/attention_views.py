@@ -19,7 +19,7 @@ PAGE = 50
 
 @bp.get("/attention")
 def attention() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), context.MAX_ROW_ID // PAGE)
     with context.container().store.unit_of_work() as uow:
         items = open_items(uow, PAGE + 1, (page - 1) * PAGE)
         total = uow.attention.count_open()

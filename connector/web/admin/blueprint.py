@@ -24,6 +24,7 @@ bp = Blueprint(
 @bp.before_request
 def _guard() -> Response | None:
     security.check_csrf()
+    security.refuse_nul()
     if request.endpoint in PUBLIC_ENDPOINTS or context.signed_in():
         return None
     return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))

@@ -11,6 +11,9 @@ from connector.bootstrap import Container
 from connector.settings import Settings
 
 USER_KEY = "user"
+# Row ids are PostgreSQL integers; a larger id in a URL, or a page past it, is answered 404 or an empty page,
+# never passed to the database, which would fail on it (SQLite and psycopg raise on out-of-range integers).
+MAX_ROW_ID = 2**31 - 1
 
 
 def container() -> Container:

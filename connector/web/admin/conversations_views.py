@@ -17,7 +17,7 @@ PAGE = 50
 @bp.get("/conversations")
 def conversations() -> str:
     q = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), context.MAX_ROW_ID // PAGE)
     with context.container().store.unit_of_work() as uow:
         rows = list_conversations(uow, q=q, limit=PAGE + 1, offset=(page - 1) * PAGE)
     return render_template("admin/conversations.html", rows=rows[:PAGE], q=q, page=page, more=len(rows) > PAGE)

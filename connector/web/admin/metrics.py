@@ -127,7 +127,7 @@ def render(container: Container) -> Iterator[str]:
     yield f"smsflow_attention_oldest_age_seconds {max((now - oldest).total_seconds(), 0) if oldest else 0:.0f}"
     yield from _help("smsflow_messages", "gauge", "Texts by direction and current status")
     for direction, status, n in sorted(texts):
-        yield f'smsflow_messages{{direction="{direction}",status="{status}"}} {n}'
+        yield f'smsflow_messages{{direction="{direction}",status="{_label(status)}"}} {n}'
     yield from _help("smsflow_texts_sent_total", "counter", "Texts the provider accepted (rate() is the send rate)")
     yield f"smsflow_texts_sent_total {sent or 0}"
     yield from _help("smsflow_text_errors_total", "counter", "Texts that failed, by error code")

@@ -36,10 +36,12 @@ def period_from(args: dict[str, str], today: date) -> Period:
     try:
         last = date.fromisoformat(args["to"]) if args.get("to") else today
         first = date.fromisoformat(args["from"]) if args.get("from") else last - timedelta(days=DEFAULT_DAYS - 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the default `from` would fall before year 1
         abort(400, description="Dates look like 2026-11-23.")
     if first > last:
         first, last = last, first
+    if last == date.max:  # the period ends where the next day starts, and 10000-01-01 is no date
+        abort(400, description="Dates look like 2026-11-23.")
     if (last - first).days >= MAX_DAYS:
         abort(400, description=f"Choose a period of at most {MAX_DAYS} days.")
     return Period(first, last)

@@ -85,8 +85,18 @@ def check_csrf() -> None:
         return
     expected = session.get(CSRF_FIELD)
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
-    if not isinstance(expected, str) or not given or not hmac.compare_digest(expected, given):
+    # As bytes: compare_digest raises TypeError for a str with non-ASCII characters, and `given` is input.
+    if not isinstance(expected, str) or not given or not hmac.compare_digest(expected.encode(), given.encode()):
         abort(400, description="The form expired or did not come from this site; reload the page and try again.")
+
+
+def refuse_nul() -> None:
+    """Refuse (400) a request with a NUL character in its query or body (raw, or escaped in JSON): PostgreSQL text
+    cannot store one, and no admin form or API field needs it."""
+    body = request.get_data(cache=True).decode("utf-8", "replace")
+    fields = (*request.args.values(), *request.form.values())
+    if "\x00" in body or "\\u0000" in body or any("\x00" in value for value in fields):
+        abort(400, description="NUL characters are refused.")
 
 
 class Throttle:
