@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from test_dispatch import PHONE, ClockedSms, FakeClock, clock, lead, make, registry, sms, start
+
 from connector.config.flow import QuietHours
 from connector.engine.policy import PolicyOverrides
 from connector.services.contact_policy import SendPolicy
@@ -16,7 +18,6 @@ from connector.services.messages import queue_text
 from connector.services.registry import Registry
 from connector.services.runs import start_run
 from connector.store.uow import Store
-from tests.services.test_dispatch import PHONE, ClockedSms, FakeClock, clock, lead, make, registry, sms, start
 
 __all__ = ["clock", "registry", "sms"]  # fixtures shared with test_dispatch.py
 
