@@ -31,16 +31,16 @@ from typing import Any
 
 import _common
 
+from connector.sandbox.zones import zone_at_hour
+
 LEADS, QUICK_LEADS = 1000, 200
 SECRET = "bench-callout-secret-0123456789abcdef"
 WORKER_RATE = 10_000.0  # texts per second per sender: no limit, for a throughput figure
 
 
 def afternoon_zone(now: datetime) -> str:
-    """An Etc/GMT zone where it is early afternoon now, so no text waits for quiet hours."""
-    offset = (14 - now.astimezone(UTC).hour) % 24
-    offset = offset - 24 if offset > 14 else offset
-    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
+    """A zone where it is about 14:00 now, so the contact policy's window is open for hours."""
+    return zone_at_hour(now, 14)
 
 
 def free_port() -> int:

@@ -20,6 +20,7 @@ from sms_worker import PUBLIC, settings_env
 from sqlalchemy import select
 
 from connector.ratelimit import Backoff
+from connector.sandbox.zones import zone_at_hour
 from connector.services.messages import queue_text
 from connector.services.runs import Started, start_run
 from connector.settings import load_settings
@@ -35,10 +36,8 @@ PHONE = "+12025550143"  # the lead's MobilePhone in tests/flows/records/lead-boo
 
 
 def daytime_zone(now: datetime) -> str:
-    """A time zone where `now` is about noon, for the test lead's time-zone field: the contact policy checks the
-    window against the real clock, and this keeps it open for hours whatever time the suite runs."""
-    offset = 12 - now.astimezone(UTC).hour  # -11 .. +12, all of which exist as Etc/GMT zones
-    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT signs are inverted: Etc/GMT-3 is UTC+3
+    """A zone where it is about 12:00 now, so the contact policy's window is open for hours."""
+    return zone_at_hour(now, 12)
 
 
 def lead_fields(record_id: str = "00Q5e00000Hk7PbEAJ", **changes: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from connector.sandbox.salesforce import SalesforceEmulator
 from connector.sandbox.twilio import TwilioEmulator, wsgi_transport
 from connector.sandbox.twilio.store import Filters
+from connector.sandbox.zones import zone_at_hour
 from connector.services.runs import start_run
 from connector.settings import load_settings
 from connector.store.tables import Message, Outbox, Writeback
@@ -47,9 +48,8 @@ LEAD_FIELDS = (
 
 
 def daytime_zone(now: datetime) -> str:
-    """A zone where it is about noon now, so the contact policy's 08:00-21:00 window is open for hours."""
-    offset = 12 - now.astimezone(UTC).hour
-    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT signs are inverted
+    """A zone where it is about 12:00 now, so the contact policy's window is open for hours."""
+    return zone_at_hour(now, 12)
 
 
 def phone(n: int) -> str:

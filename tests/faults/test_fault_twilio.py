@@ -26,6 +26,7 @@ from connector.ratelimit import Backoff
 from connector.sandbox.salesforce import SalesforceEmulator
 from connector.sandbox.twilio import TwilioEmulator, wsgi_transport
 from connector.sandbox.twilio.store import Filters
+from connector.sandbox.zones import zone_at_hour
 from connector.services.activities import STATUS_LABELS
 from connector.services.runs import start_run
 from connector.services.writeback import flush_writebacks
@@ -40,9 +41,8 @@ PUBLIC = "https://connector.example.com"
 
 
 def daytime_zone(now: datetime) -> str:
-    """A zone where it is about noon now, so the contact policy's window is open whatever the hour."""
-    offset = 12 - now.astimezone(UTC).hour
-    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT signs are inverted
+    """A zone where it is about 12:00 now, so the contact policy's window is open for hours."""
+    return zone_at_hour(now, 12)
 
 
 def phone(n: int) -> str:

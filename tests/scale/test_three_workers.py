@@ -24,6 +24,7 @@ import pytest
 from scale_worker import settings_env
 from sqlalchemy import func, select
 
+from connector.sandbox.zones import zone_at_hour
 from connector.services.runs import start_run
 from connector.settings import load_settings
 from connector.store.tables import Message, Outbox
@@ -44,9 +45,8 @@ def phone(n: int) -> str:
 
 
 def daytime_zone(now: datetime) -> str:
-    """A zone where `now` is about noon (as tests/e2e/test_sms_flow.py): the contact policy's window stays open."""
-    offset = 12 - now.astimezone(UTC).hour
-    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    """A zone where it is about 12:00 now, so the contact policy's window is open for hours."""
+    return zone_at_hour(now, 12)
 
 
 def lead(n: int) -> dict[str, Any]:
