@@ -138,6 +138,14 @@ def test_a_callout_becomes_a_change_with_old_values() -> None:
         pytest.param(b"not json", id="not-json"),
         pytest.param(b'{"id": "x"}', id="missing-object-and-record"),
         pytest.param(b'{"schema": "v9", "id": "x", "object": "Lead", "record_id": "00Q5e00000Hk7PaEAJ"}', id="v9"),
+        pytest.param(
+            b'{"id": "x", "object": "Lead", "record_id": "00Q5e00000Hk7PaEAJ", "fields": {"FirstName": "\\ud800"}}',
+            id="lone-surrogate-no-database-can-store",
+        ),
+        pytest.param(
+            b'{"id": "x", "object": "Lead", "record_id": "00Q5e00000Hk7PaEAJ", "fields": {"A": ["\\u0000"]}}',
+            id="nul-postgresql-cannot-store",
+        ),
     ],
 )
 def test_a_callout_that_is_not_the_documented_json_is_400(body: bytes) -> None:

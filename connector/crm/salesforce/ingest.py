@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connector.crm.port import RecordChange
 
@@ -141,6 +142,27 @@ class Callout(BaseModel):
     fields: dict[str, Any] = Field(default_factory=dict)
     changed_fields: list[str] = Field(default_factory=list)
     old_values: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _storable(self) -> Callout:
+        # JSON may escape what no database text can hold: NUL (PostgreSQL) and lone surrogates ("\ud800").
+        for value in _strings((self.fields, self.changed_fields, self.old_values, self.org_id, self.object)):
+            if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+                raise ValueError("a value holds a NUL or a lone surrogate, which no record field can")
+        return self
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def sign_callout(secret: str, timestamp: int, body: bytes) -> str:
