@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import hypothesis
 import pytest
 from sqlalchemy import text
 
@@ -15,6 +17,15 @@ from connector.store.migrate import upgrade
 from connector.store.uow import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property and fuzz tests (tests/hostile, tests/engine): under CI, every run draws the same examples, so a failure
+# there fails again on a rerun and on any machine; elsewhere each run explores new ones. Both print the
+# failing example's blob, which @reproduce_failure replays. SMSFLOW_HYPOTHESIS_PROFILE picks one by name.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis.settings.register_profile("explore", print_blob=True)
+hypothesis.settings.load_profile(
+    os.environ.get("SMSFLOW_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore")
+)
 
 # Every test that uses the store runs on fresh SQLite, and on PostgreSQL too when SMSFLOW_TEST_DATABASE_URL is
 # set; there each test gets its own schema (the test database is shared), dropped afterwards.
@@ -45,11 +56,11 @@ PG_URL = os.environ.get("SMSFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database migrated to the newest schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
+@contextmanager
+def migrated_database(backend: str, tmp_path: Path, name: str = "store") -> Iterator[str]:
+    """The URL of an empty database migrated to the newest schema: a SQLite file, or a PostgreSQL schema."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / f'{name}.db'}"
         upgrade(url)
         yield url
         return
@@ -67,6 +78,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database migrated to the newest schema."""
+    with migrated_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def second_db_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty database on db_url's backend, for tests that compare two ways of doing the same thing."""
+    with migrated_database(request.node.callspec.params["db_url"], tmp_path, "second") as url:
+        yield url
 
 
 @pytest.fixture

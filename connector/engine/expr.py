@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from connector.engine.expr_values import FUNCTIONS, MISSING, compare, lookup, truth
@@ -269,8 +270,13 @@ class _Parser:
         raise ExprError(f"expected a value{after}, found {_describe(tok)}", tok.pos)
 
 
+@lru_cache(maxsize=512)
 def parse(text: str) -> Expr:
-    """Parse a condition; raise ExprError naming what was expected, what was found, and where."""
+    """Parse a condition; raise ExprError naming what was expected, what was found, and where.
+
+    Cached: conditions come from config, and a campaign tests the same never_text_when on every record; an Expr
+    is immutable, so sharing one is safe.
+    """
     if len(text) > MAX_LENGTH:
         raise ExprError(f"a condition may be at most {MAX_LENGTH} characters, found {len(text)}", MAX_LENGTH)
     parser = _Parser(text)

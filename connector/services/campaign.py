@@ -32,7 +32,7 @@ from connector.engine import expr
 from connector.phones import mask_in_text
 from connector.services.ingest import Ingest, plain_record
 from connector.services.registry import Registry
-from connector.services.runs import Started, start_run
+from connector.services.runs import Started, StartRequest, start_run, start_runs
 from connector.store.tables_campaign import BatchTally, CampaignRecord, CampaignRepository
 from connector.store.uow import Store, UnitOfWork
 
@@ -248,9 +248,12 @@ def _start_all(
             raise _Stop(f"flow {flow.flow!r} was switched off; switch it on and resume")
         outcomes: Counter[str] = Counter()
         examples: dict[str, list[str]] = {}
-        for record in chunk:
+        if careful:
+            each = [_start_one(uow, registry, flow, campaign, str(record["Id"]), record, at) for record in chunk]
+        else:
+            each = _start_batch(uow, registry, flow, campaign, chunk, at)
+        for record, outcome in zip(chunk, each, strict=True):
             record_id = str(record["Id"])
-            outcome = _start_one(uow, registry, flow, campaign, record_id, record, at, careful)
             outcomes[outcome] += 1
             if outcome != "started":
                 kept = examples.setdefault(outcome, [])
@@ -263,6 +266,18 @@ def _start_all(
     return tally
 
 
+def _start_batch(
+    uow: UnitOfWork, registry: Registry, flow: Flow, campaign: CampaignRecord, chunk: list[dict[str, Any]], at: datetime
+) -> list[str]:
+    """What became of each record of the batch, all started together (a few statements for the whole batch)."""
+    cause = cause_of(campaign.id)
+    requests = [StartRequest(str(record["Id"]), plain_record(record), cause) for record in chunk]
+    return [
+        _outcome(started, cause)
+        for started in start_runs(uow, registry, flow, obj=campaign.object, requests=requests, at=at)
+    ]
+
+
 def _start_one(
     uow: UnitOfWork,
     registry: Registry,
@@ -271,16 +286,22 @@ def _start_one(
     record_id: str,
     record: dict[str, Any],
     at: datetime,
-    careful: bool,
 ) -> str:
-    """What became of one record: "started", or the reason it was not."""
+    """What became of one record, started alone inside a savepoint: "started", the reason it was not, or
+    "error" when its data broke something (the rest of its batch still starts)."""
     cause = cause_of(campaign.id)
-    kwargs: dict[str, Any] = {"obj": campaign.object, "record_id": record_id, "cause": cause, "at": at}
-    if not careful:
-        return _outcome(start_run(uow, registry, flow, fields=plain_record(record), **kwargs), cause)
     savepoint = uow.session.begin_nested()
     try:
-        started = start_run(uow, registry, flow, fields=plain_record(record), **kwargs)
+        started = start_run(
+            uow,
+            registry,
+            flow,
+            obj=campaign.object,
+            record_id=record_id,
+            fields=plain_record(record),
+            cause=cause,
+            at=at,
+        )
     except Exception as exc:
         savepoint.rollback()
         uow.audit.log("campaign", "run_not_started:error", record_id, {"error": type(exc).__name__}, at=at)

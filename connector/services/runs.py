@@ -8,6 +8,7 @@ or not at all, so a crash never loses an accepted input and never performs an ac
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -22,8 +23,7 @@ from connector.engine.templates import render
 from connector.engine.triggers import condition_env
 from connector.phones import InvalidPhone, to_e164
 from connector.services.registry import Registry
-from connector.store.apply import apply_step
-from connector.store.records import ContactRecord
+from connector.store.apply import RunStep, apply_step, apply_steps
 from connector.store.uow import UnitOfWork
 
 StartStatus = Literal["started", "duplicate", "no_phone", "opted_out", "never_text", "no_mapping"]
@@ -45,6 +45,16 @@ def run_id_for(flow: Flow, record_id: str, cause: str) -> str:
     return f"run_{digest}"
 
 
+@dataclass(frozen=True)
+class StartRequest:
+    """One record to start a flow for: its fields, what caused it (an event id), and a logged call's fields."""
+
+    record_id: str
+    fields: dict[str, Any]
+    cause: str
+    call: dict[str, Any] | None = None
+
+
 def start_run(
     uow: UnitOfWork,
     registry: Registry,
@@ -62,65 +72,137 @@ def start_run(
     `cause` names what started it (an event id): the same cause always names the same run, so a redelivered
     event starts nothing twice. `call` carries the logged call's fields for call_logged flows.
     """
+    return start_runs(uow, registry, flow, obj=obj, requests=[StartRequest(record_id, fields, cause, call)], at=at)[0]
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """What a record that passed the checks needing no store gives a run: number, variables, owner, own zone."""
+
+    phone: str
+    variables: dict[str, Any]
+    owner: dict[str, Any]
+    record_zone: str | None
+
+
+_Audit = tuple[str, str, str, dict[str, Any] | None]
+
+
+def start_runs(
+    uow: UnitOfWork, registry: Registry, flow: Flow, *, obj: str, requests: Sequence[StartRequest], at: datetime
+) -> list[Started]:
+    """start_run for many records of one object at once, as if one after another; what became of each, in order.
+
+    The store is asked a fixed handful of statements whatever the count (contacts, runs taken, dedupe keys,
+    then one insert per table), where one at a time would cost some fifteen a record: a campaign's batches
+    take this path, and a webhook's single start the same one.
+    """
+    results: list[Started | None] = [None] * len(requests)
+    audit: list[_Audit | None] = [None] * len(requests)
+
+    def refuse(i: int, status: StartStatus, reason: str) -> None:
+        results[i] = Started(status, reason=reason)
+        audit[i] = ("policy", f"run_not_started:{status}", requests[i].record_id, {"flow": flow.flow, "reason": reason})
+
     mapping = registry.mapping_for(flow, obj)
-    if mapping is None:
-        return _refused(uow, "no_mapping", f"no mapping for {obj}", flow, record_id, at)
+    passed: list[tuple[int, _Screened]] = []
+    for i, request in enumerate(requests):
+        screened = _screen(mapping, request.fields) if mapping else ("no_mapping", f"no mapping for {obj}")
+        if isinstance(screened, _Screened):
+            passed.append((i, screened))
+        else:
+            refuse(i, *screened)
+    if mapping is not None and passed:
+        contacts = uow.contacts.get_or_create_many(
+            [(s.phone, s.record_zone, obj, requests[i].record_id) for i, s in passed], now=at
+        )
+        taken = uow.runs.existing(run_id_for(flow, requests[i].record_id, requests[i].cause) for i, _ in passed)
+        marketing: dict[int, str] = {}  # each contact's marketing consent as the records so far have left it
+        consent_changes: list[tuple[int, str, str | None]] = []
+        starts: list[tuple[int, int, Start]] = []
+        for i, screened in passed:
+            request, contact = requests[i], contacts[screened.phone]
+            if contact.opted_out:
+                refuse(i, "opted_out", "the contact opted out (STOP)")
+                continue
+            current = marketing.get(contact.id, contact.consent_marketing)
+            if change := _marketing_consent(mapping, request.fields, current):
+                marketing[contact.id] = change[0]
+                consent_changes.append((contact.id, *change))
+            run_id = run_id_for(flow, request.record_id, request.cause)
+            if run_id in taken:
+                results[i] = Started("duplicate", run_id, f"already started by {request.cause}")
+                continue
+            taken.add(run_id)
+            start = Start(
+                at=at,
+                run_id=run_id,
+                record=Record(object=obj, id=request.record_id, fields=request.fields),
+                phone=screened.phone,
+                vars=screened.variables,
+                owner=screened.owner,
+                call=request.call,
+                sender=registry.sender,
+            )
+            starts.append((i, contact.id, start))
+        uow.contacts.set_consent_many("marketing", consent_changes, source="crm", at=at)
+        _apply_starts(uow, registry, flow, starts, at, results, audit)
+    uow.audit.log_many([entry for entry in audit if entry is not None], at=at)
+    return [result for result in results if result is not None]
+
+
+def _apply_starts(
+    uow: UnitOfWork,
+    registry: Registry,
+    flow: Flow,
+    starts: list[tuple[int, int, Start]],
+    at: datetime,
+    results: list[Started | None],
+    audit: list[_Audit | None],
+) -> None:
+    """Advance each new run from its Start and persist them all; a run whose dedupe key is taken is a duplicate."""
+    if not starts:
+        return
+    keys = _dedupe_keys(uow, flow, [start for _, _, start in starts], at)
+    registry.remember(uow, flow)
+    steps = [advance(flow, None, start) for _, _, start in starts]
+    items = [RunStep(step, contact_id, key) for (_, contact_id, _), step, key in zip(starts, steps, keys, strict=True)]
+    saved = apply_steps(uow, items, now=at)
+    for (i, _, start), step, key, ok in zip(starts, steps, keys, saved, strict=True):
+        if ok:
+            results[i] = Started("started", start.run_id, step=step)
+            audit[i] = ("engine", "run_started", start.run_id, {"flow": flow.flow, "record": start.record.id})
+        else:
+            results[i] = Started("duplicate", start.run_id, f"already started (dedupe key {key or start.run_id})")
+
+
+def _screen(mapping: Mapping, fields: dict[str, Any]) -> _Screened | tuple[StartStatus, str]:
+    """What a record gives its run; or (status, reason) when its own fields say it may not be texted."""
     phone = _first_valid_phone(phone_candidates(mapping, fields), mapping.phone.default_region)
     if phone is None:
-        return _refused(uow, "no_phone", "no valid mobile or fallback number on the record", flow, record_id, at)
+        return "no_phone", "no valid mobile or fallback number on the record"
     if mapping.opt_out and field_value(fields, mapping.opt_out) is True:
-        return _refused(uow, "opted_out", f"{mapping.opt_out} is set on the record", flow, record_id, at)
+        return "opted_out", f"{mapping.opt_out} is set on the record"
     if mapping.never_text_when and parse(mapping.never_text_when).test(condition_env(fields)):
-        return _refused(uow, "never_text", f"never_text_when holds: {mapping.never_text_when}", flow, record_id, at)
+        return "never_text", f"never_text_when holds: {mapping.never_text_when}"
     variables, owner = flow_values(mapping, fields)
     record_zone = variables.get("time_zone")  # only a zone the record names is kept with the contact
     if zone := zone_for_texts(variables, phone):
         variables["time_zone"] = zone
-    contact = uow.contacts.get_or_create(
-        phone,
-        time_zone=record_zone,
-        crm_object=obj,
-        crm_record_id=record_id,
-        now=at,
-    )
-    if contact.opted_out:
-        return _refused(uow, "opted_out", "the contact opted out (STOP)", flow, record_id, at)
-    _sync_marketing_consent(uow, mapping, fields, contact, at)
-    run_id = run_id_for(flow, record_id, cause)
-    if uow.runs.contact_of(run_id) is not None:
-        return Started("duplicate", run_id, f"already started by {cause}")
-    start = Start(
-        at=at,
-        run_id=run_id,
-        record=Record(object=obj, id=record_id, fields=fields),
-        phone=phone,
-        vars=variables,
-        owner=owner,
-        call=call,
-        sender=registry.sender,
-    )
-    dedupe_key = _dedupe_key(uow, flow, start)
-    registry.remember(uow, flow)
-    step = advance(flow, None, start)
-    if not apply_step(uow, step, contact_id=contact.id, now=at, dedupe_key=dedupe_key):
-        return Started("duplicate", start.run_id, f"already started (dedupe key {dedupe_key or start.run_id})")
-    uow.audit.log("engine", "run_started", start.run_id, {"flow": flow.flow, "record": record_id}, at=at)
-    return Started("started", start.run_id, step=step)
+    return _Screened(phone, variables, owner, record_zone)
 
 
-def _sync_marketing_consent(
-    uow: UnitOfWork, mapping: Mapping, fields: dict[str, Any], contact: ContactRecord, at: datetime
-) -> None:
-    """Keep the record's marketing opt-in checkbox in the contact's consent history when it says something new."""
+def _marketing_consent(mapping: Mapping, fields: dict[str, Any], current: str) -> tuple[str, str] | None:
+    """(state, detail) when the record's marketing opt-in checkbox tells the consent history something new."""
     if not mapping.marketing_opt_in:
-        return
+        return None
     on_record = field_value(fields, mapping.marketing_opt_in)
     if not isinstance(on_record, bool):
-        return
+        return None
     state = "granted" if on_record else "revoked"
-    if contact.consent_marketing != state:
-        detail = f"{mapping.object}.{mapping.marketing_opt_in} is {'ticked' if on_record else 'cleared'}"
-        uow.contacts.set_consent(contact.id, "marketing", state, source="crm", at=at, detail=detail)
+    if current == state:
+        return None
+    return state, f"{mapping.object}.{mapping.marketing_opt_in} is {'ticked' if on_record else 'cleared'}"
 
 
 def _first_valid_phone(raw_numbers: list[str], region: str) -> str | None:
@@ -132,22 +214,19 @@ def _first_valid_phone(raw_numbers: list[str], region: str) -> str | None:
     return None
 
 
-def _dedupe_key(uow: UnitOfWork, flow: Flow, start: Start) -> str | None:
-    """The flow's dedupe key for this record; a key whose window has passed is released for reuse."""
+def _dedupe_keys(uow: UnitOfWork, flow: Flow, starts: list[Start], at: datetime) -> list[str | None]:
+    """The flow's dedupe key for each start; a key whose window has passed is released for reuse."""
     dedupe = flow.policy.dedupe
     if dedupe is None:
-        return None
-    state = initial_state(flow, start)
-    key = f"{flow.flow}:{render(dedupe.key, template_values(state)).strip()}"
-    previous = uow.runs.by_dedupe_key(key)
-    if previous is not None and previous.history and start.at - previous.history[0].at >= dedupe.within:
-        uow.runs.release_dedupe_key(key)
-    return key
-
-
-def _refused(uow: UnitOfWork, status: StartStatus, reason: str, flow: Flow, record_id: str, at: datetime) -> Started:
-    uow.audit.log("policy", f"run_not_started:{status}", record_id, {"flow": flow.flow, "reason": reason}, at=at)
-    return Started(status, reason=reason)
+        return [None] * len(starts)
+    keys: list[str | None] = [
+        f"{flow.flow}:{render(dedupe.key, template_values(initial_state(flow, start))).strip()}" for start in starts
+    ]
+    previous = uow.runs.by_dedupe_keys(key for key in keys if key)
+    uow.runs.release_dedupe_keys(
+        key for key, run in previous.items() if run.history and at - run.history[0].at >= dedupe.within
+    )
+    return keys
 
 
 def advance_run(uow: UnitOfWork, registry: Registry, run_id: str, inp: Input, at: datetime) -> Step | None:

@@ -273,14 +273,21 @@ def test_a_record_that_breaks_start_run_is_set_aside_and_its_batch_goes_on(
     ids = [lead(crm, n) for n in range(3)]
     from connector.services import campaign as service
 
-    real = service.start_run
+    real_batch, real_one = service.start_runs, service.start_run
+
+    def batch_breaks_on_the_second(uow: Any, registry: Registry, flow: Any, **kw: Any) -> Any:
+        started = real_batch(uow, registry, flow, **kw)  # the whole batch's writes must be rolled back
+        if ids[1] in {request.record_id for request in kw["requests"]}:
+            raise ValueError("a template met data it cannot render")
+        return started
 
     def breaks_on_the_second(uow: Any, registry: Registry, flow: Any, **kw: Any) -> Any:
-        started = real(uow, registry, flow, **kw)  # its writes must be rolled back with the savepoint
+        started = real_one(uow, registry, flow, **kw)  # its writes must be rolled back with the savepoint
         if kw["record_id"] == ids[1]:
             raise ValueError("a template met data it cannot render")
         return started
 
+    monkeypatch.setattr(service, "start_runs", batch_breaks_on_the_second)
     monkeypatch.setattr(service, "start_run", breaks_on_the_second)
     create(store, registry)
     done = run(store, registry, crm)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from connector.store.records import AuditRecord, EventRecord, snapshot
 from connector.store.repos.base import Repository
@@ -77,6 +77,12 @@ class AuditRepository(Repository):
         """Append who (`actor`) did what (`action`) to which `subject`."""
         self.session.add(AuditEntry(at=at or utcnow(), actor=actor, action=action, subject=subject, detail=detail))
         self.session.flush()
+
+    def log_many(self, entries: list[tuple[str, str, str, dict[str, Any] | None]], *, at: datetime) -> None:
+        """Append many (actor, action, subject, detail) entries at once, in this order."""
+        if entries:
+            rows = [{"at": at, "actor": a, "action": b, "subject": s, "detail": d} for a, b, s, d in entries]
+            self.session.execute(insert(AuditEntry), rows)
 
     def recent(self, limit: int = 100, *, subject: str | None = None) -> list[AuditRecord]:
         """The newest entries first, optionally about one subject."""

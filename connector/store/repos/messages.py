@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
 from connector.store.records import MessageRecord, snapshot
 from connector.store.repos.base import Repository
@@ -28,17 +29,45 @@ class MessageRepository(Repository):
 
         `category` and `flow` are what the contact policy counts this text under once it is sent.
         """
-        return self._add(
-            action_id=action_id,
-            run_id=run_id,
-            contact_id=contact_id,
-            direction="out",
-            body=body,
-            status=status,
-            at=at,
-            category=category,
-            flow=flow,
+        row = self.outbound_row(
+            action_id=action_id, run_id=run_id, contact_id=contact_id, body=body, at=at, category=category, flow=flow
         )
+        return bool(self.add_outbound_many([{**row, "status": status}]))
+
+    @staticmethod
+    def outbound_row(
+        *,
+        action_id: str,
+        contact_id: int,
+        body: str,
+        at: datetime,
+        run_id: str | None,
+        category: str | None,
+        flow: str | None,
+    ) -> dict[str, Any]:
+        """The row add_outbound would insert (status pending), for add_outbound_many."""
+        return {
+            "action_id": action_id,
+            "run_id": run_id,
+            "contact_id": contact_id,
+            "direction": "out",
+            "body": body,
+            "status": "pending",
+            "category": category,
+            "flow": flow,
+            "created_at": at,
+            "updated_at": at,
+        }
+
+    def add_outbound_many(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Record many texts (rows made by outbound_row) and their first status; the action ids that were new."""
+        added = {r.action_id: r.id for r in self.insert_ignore_many(Message, rows, Message.id, Message.action_id)}
+        new = set(added)
+        # pop: a row repeated within `rows` went in once, and gets one history entry.
+        self._first_statuses(
+            [(added.pop(r["action_id"]), r["status"], r["created_at"]) for r in rows if r["action_id"] in added]
+        )
+        return new
 
     def add_inbound(
         self,
@@ -128,9 +157,14 @@ class MessageRepository(Repository):
         message_id = self.insert_new(Message, status=status, created_at=at, updated_at=at, **values)
         if message_id is None:
             return False
-        self.session.add(MessageStatus(message_id=message_id, status=status, at=at))
-        self.session.flush()
+        self._first_statuses([(message_id, status, at)])
         return True
+
+    def _first_statuses(self, entries: list[tuple[int, str, datetime]]) -> None:
+        """Each new message's first status-history entry: (message id, status, at)."""
+        if entries:
+            rows = [{"message_id": m, "status": s, "error_code": None, "at": at} for m, s, at in entries]
+            self.session.execute(insert(MessageStatus), rows)
 
     def _one(self, where: ColumnElement[bool]) -> MessageRecord | None:
         stmt = select(Message).where(where).execution_options(populate_existing=True)

@@ -27,17 +27,35 @@ class OutboxRepository(Repository):
         not_before: datetime | None = None,
     ) -> bool:
         """Queue a side effect once per idempotency key; False when the key is already queued."""
-        return self.insert_ignore(
-            Outbox,
-            idempotency_key=idempotency_key,
-            kind=kind,
-            payload=payload,
-            run_id=run_id,
-            status="pending",
-            next_attempt_at=not_before or now,
-            created_at=now,
-            updated_at=now,
+        return bool(
+            self.add_many([self.row(idempotency_key, kind, payload, run_id=run_id, now=now, not_before=not_before)])
         )
+
+    @staticmethod
+    def row(
+        idempotency_key: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        run_id: str | None = None,
+        now: datetime,
+        not_before: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The outbox row `add` would insert, for add_many."""
+        return {
+            "idempotency_key": idempotency_key,
+            "kind": kind,
+            "payload": payload,
+            "run_id": run_id,
+            "status": "pending",
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def add_many(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Queue many rows (made by `row`) in one statement; the idempotency keys that were new."""
+        return {r.idempotency_key for r in self.insert_ignore_many(Outbox, rows, Outbox.idempotency_key)}
 
     def get(self, idempotency_key: str) -> OutboxItem | None:
         """The item queued under this key."""

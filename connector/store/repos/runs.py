@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,9 +32,23 @@ class RunRepository(Repository):
         data = self.session.scalar(select(Run.state).where(Run.dedupe_key == dedupe_key))
         return None if data is None else RunState.model_validate(data)
 
+    def by_dedupe_keys(self, dedupe_keys: Iterable[str]) -> dict[str, RunState]:
+        """The runs started under any of these keys, by key."""
+        stmt = select(Run.dedupe_key, Run.state).where(Run.dedupe_key.in_(set(dedupe_keys)))
+        return {key: RunState.model_validate(data) for key, data in self.session.execute(stmt)}
+
     def release_dedupe_key(self, dedupe_key: str) -> None:
         """Free a key whose window has passed, so a new run may take it (its old run keeps its history)."""
-        self.session.execute(update(Run).where(Run.dedupe_key == dedupe_key).values(dedupe_key=None))
+        self.release_dedupe_keys([dedupe_key])
+
+    def release_dedupe_keys(self, dedupe_keys: Iterable[str]) -> None:
+        """release_dedupe_key for many keys in one statement."""
+        if keys := set(dedupe_keys):
+            self.session.execute(update(Run).where(Run.dedupe_key.in_(keys)).values(dedupe_key=None))
+
+    def existing(self, run_ids: Iterable[str]) -> set[str]:
+        """Which of these run ids are stored."""
+        return set(self.session.scalars(select(Run.id).where(Run.id.in_(set(run_ids)))))
 
     def waiting_for_contact(self, contact_id: int) -> list[RunState]:
         """The contact's runs waiting for a reply or a delay, most recently moved first."""
@@ -57,22 +72,43 @@ class RunRepository(Repository):
         A new run whose dedupe_key another run holds is not started. A state older (lower seq) than the stored
         one is a retried or overtaken request, and must not undo the newer state.
         """
-        now = now or utcnow()
-        columns = self._columns(state, now)
-        stored = self.session.execute(select(Run.seq, Run.ended_at).where(Run.id == state.run_id)).first()
-        if stored is None:
-            return self.insert_ignore(
-                Run,
-                id=state.run_id,
-                contact_id=contact_id,
-                dedupe_key=dedupe_key,
-                record_object=state.record.object,
-                record_id=state.record.id,
-                created_at=now,
-                **columns,
-            )
+        return self.save_many([(state, contact_id, dedupe_key)], now=now or utcnow())[0]
+
+    def save_many(self, runs: Sequence[tuple[RunState, int, str | None]], *, now: datetime) -> list[bool]:
+        """save for many (state, contact id, dedupe key) at once: whether each was saved, in order.
+
+        New runs go in with one statement; a run id or dedupe key given twice is saved the first time only.
+        """
+        ids = [state.run_id for state, _, _ in runs]
+        stored = {
+            row.id: row for row in self.session.execute(select(Run.id, Run.seq, Run.ended_at).where(Run.id.in_(ids)))
+        }
+        new: dict[str, dict[str, Any]] = {}
+        for state, contact_id, dedupe_key in runs:
+            if state.run_id not in stored and state.run_id not in new:
+                new[state.run_id] = {
+                    "id": state.run_id,
+                    "contact_id": contact_id,
+                    "dedupe_key": dedupe_key,
+                    "record_object": state.record.object,
+                    "record_id": state.record.id,
+                    "created_at": now,
+                    **self._columns(state, now),
+                }
+        inserted = {row.id for row in self.insert_ignore_many(Run, list(new.values()), Run.id)}
+        saved: list[bool] = []
+        for state, _, _ in runs:
+            if state.run_id in new:
+                saved.append(state.run_id in inserted)
+                inserted.discard(state.run_id)
+            else:
+                saved.append(self._update(state, stored[state.run_id], now))
+        return saved
+
+    def _update(self, state: RunState, stored: Any, now: datetime) -> bool:
         if state.seq < stored.seq:
             return False
+        columns = self._columns(state, now)
         if state.status == "ended" and stored.ended_at is not None:
             columns["ended_at"] = stored.ended_at
         self.session.execute(update(Run).where(Run.id == state.run_id, Run.seq <= state.seq).values(**columns))

@@ -14,7 +14,12 @@ from connector.store.tables import Timer
 class TimerRepository(Repository):
     def add(self, timer_id: str, run_id: str, due_at: datetime) -> bool:
         """Set a timer under the WaitUntil's id; False when that timer already exists (in any state)."""
-        return self.insert_ignore(Timer, id=timer_id, run_id=run_id, due_at=due_at, status="pending")
+        return bool(self.add_many([(timer_id, run_id, due_at)]))
+
+    def add_many(self, timers: list[tuple[str, str, datetime]]) -> set[str]:
+        """Set many (timer id, run id, due at) in one statement; the ids that were new."""
+        rows = [{"id": t, "run_id": r, "due_at": d, "status": "pending"} for t, r, d in timers]
+        return {row.id for row in self.insert_ignore_many(Timer, rows, Timer.id)}
 
     def get(self, timer_id: str) -> TimerRecord | None:
         """The timer with this id."""
@@ -48,7 +53,14 @@ class TimerRepository(Repository):
 
     def cancel_for_run(self, run_id: str, *, keep: str | None = None) -> int:
         """Cancel the run's pending timers, except `keep`; return how many were cancelled."""
-        stmt = update(Timer).where(Timer.run_id == run_id, Timer.status == "pending")
-        if keep is not None:
-            stmt = stmt.where(Timer.id != keep)
+        return self.cancel_for_runs({run_id: keep})
+
+    def cancel_for_runs(self, keep: dict[str, str | None]) -> int:
+        """Cancel the pending timers of these runs, except each run's timer to keep (None: keep none)."""
+        if not keep:
+            return 0
+        stmt = update(Timer).where(Timer.run_id.in_(keep), Timer.status == "pending")
+        # Timer ids derive from their run's id, so one run's timer to keep is never another run's timer.
+        if kept := [timer_id for timer_id in keep.values() if timer_id is not None]:
+            stmt = stmt.where(Timer.id.not_in(kept))
         return self.rowcount(stmt.values(status="cancelled"))

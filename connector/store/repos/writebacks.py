@@ -26,19 +26,33 @@ class WritebackRepository(Repository):
         now: datetime,
     ) -> bool:
         """Queue one CRM write once per idempotency key; False when the key is already queued."""
+        return bool(
+            self.add_many(
+                [self.row(idempotency_key, kind, object=object, record_id=record_id, payload=payload, now=now)]
+            )
+        )
+
+    @staticmethod
+    def row(
+        idempotency_key: str, kind: str, *, object: str, record_id: str, payload: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        """The write-back row `add` would insert, for add_many; ValueError for an unknown kind."""
         if kind not in WRITEBACK_KINDS:
             raise ValueError(f"write-back kind must be one of {WRITEBACK_KINDS}, got {kind!r}")
-        return self.insert_ignore(
-            Writeback,
-            idempotency_key=idempotency_key,
-            kind=kind,
-            object=object,
-            record_id=record_id,
-            payload=payload,
-            status="pending",
-            next_attempt_at=now,
-            created_at=now,
-        )
+        return {
+            "idempotency_key": idempotency_key,
+            "kind": kind,
+            "object": object,
+            "record_id": record_id,
+            "payload": payload,
+            "status": "pending",
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+
+    def add_many(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Queue many writes (made by `row`) in one statement; the idempotency keys that were new."""
+        return {r.idempotency_key for r in self.insert_ignore_many(Writeback, rows, Writeback.idempotency_key)}
 
     def get(self, idempotency_key: str) -> WritebackItem | None:
         """The write queued under this key."""
