@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,8 @@ ADMIN, PASSWORD = "ana", "correct horse battery"
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 # No 500, and every answer is one the document lists, with the body it describes.
 API_CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.response_schema_conformance]
+# SMSFLOW_FUZZ_SCALE=25 runs 25 times the examples, to hunt for a rare failure (and with the "explore" profile).
+SCALE = max(1, int(os.environ.get("SMSFLOW_FUZZ_SCALE", "1")))
 BASIC = {"Authorization": "Basic " + base64.b64encode(f"{ADMIN}:{PASSWORD}".encode()).decode()}
 
 
@@ -82,7 +85,7 @@ def test_the_admin_api_never_fails_on_hostile_input(api_app: Flask, path: str, m
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if takes_input else (GenerationMode.POSITIVE,):
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=40 * SCALE, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def fuzz(case: Any) -> None:
             response = case.call(headers=BASIC)
             case.validate_response(response, checks=API_CHECKS)
@@ -99,7 +102,7 @@ SECRET = "callout-secret-for-fuzzing-0123456789"
 ORG = "00D5e000000KQ2eEAG"
 LEAD = "00Q5e00000Hk7PbEAJ"
 SID = "SM" + "4f0c8e3b2a1d4c5e9f7a6b5c4d3e2f10"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FUZZ = settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 # A Prometheus text-format line: a comment, or a sample with optional labels and a number.
 METRIC = re.compile(r'^(#.*|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? -?[0-9.e+]+)$')
 
