@@ -9,6 +9,7 @@ activity:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -238,4 +239,18 @@ def _task(uow: UnitOfWork, registry: Registry, item: WritebackItem) -> Planned:
         description=payload.get("description"),
         due=datetime.fromisoformat(due).date() if isinstance(due, str) else None,
     )
-    return Planned(WriteOp(f"task:{item.id}", "Task", "create", fields), [item])
+    key = f"task:{item.id}"
+    target = mapping.activity if mapping else None
+    if target is None or target.object != "Task" or not target.message_id_field:
+        return Planned(WriteOp(key, "Task", "create", fields), [item])
+    # Keyed like a text's Task, so a retry after a lost answer (Salesforce wrote it, we never heard) finds the
+    # Task it made instead of making a second one for the same person.
+    fields[target.message_id_field] = task_key(item.idempotency_key)
+    fields = {k: v for k, v in fields.items() if k not in CREATE_ONLY}
+    return Planned(WriteOp(key, "Task", "upsert", fields, external_id_field=target.message_id_field), [item])
+
+
+def task_key(idempotency_key: str) -> str:
+    """The external id a Task the connector creates is upserted by: "TK" and 32 hex digits, 34 characters like
+    a Twilio SID (the field is Text(34)) but never one, since SIDs start "SM" or "MM"."""
+    return "TK" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]

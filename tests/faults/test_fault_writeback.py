@@ -180,11 +180,6 @@ def test_a_fault_mid_flush_loses_nothing_and_writes_nothing_twice(org: Org, faul
     assert {t["SMS_Status__c"] for t in tasks} == {"Delivered"}, "each Task shows the latest receipt"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a needs-a-person Task is a plain create with no idempotency key, so when Salesforce wrote it "
-    "and the answer was lost (or the worker died before recording it) the retry creates a second Task",
-)
 def test_a_person_task_whose_answer_was_lost_is_not_created_twice(org: Org) -> None:
     lead = org.emu.seed("Lead", LastName="Ruiz", Company="Acme")
     with org.store.unit_of_work() as uow:
