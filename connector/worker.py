@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import func, select
 
 from connector.bootstrap import Container
 from connector.phones import mask_in_text
@@ -36,6 +34,7 @@ from connector.services.runs import fire_timer
 from connector.services.writeback import flush_writebacks
 from connector.sms.port import SmsPort
 from connector.sms.twilio.hooks import status_callback_url
+from connector.store.locks import try_advisory_lock
 from connector.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -199,18 +198,8 @@ def leader(store: Store, name: str) -> Iterator[bool]:
     if store.engine.dialect.name != "postgresql":
         yield True
         return
-    key = zlib.crc32(f"smsflow:{name}".encode())
-    with store.engine.connect() as conn:
-        got = bool(conn.scalar(select(func.pg_try_advisory_lock(key))))
-        # A session lock outlives the transaction: end it, so the connection is not left "idle in transaction"
-        # for the whole job (idle_in_transaction_session_timeout would end the session, and the lock with it).
-        conn.commit()
-        try:
-            yield got
-        finally:
-            if got:
-                conn.scalar(select(func.pg_advisory_unlock(key)))
-                conn.commit()
+    with try_advisory_lock(store.engine, name) as got:
+        yield got
 
 
 @contextmanager

@@ -8,23 +8,21 @@ the one holding an advisory lock, on SQLite (one machine, one worker) the one ho
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from connector.crm.port import CrmError, RecordChange
 from connector.services.ingest import Ingest, plain_record, salesforce_time, store_change
+from connector.store.locks import try_advisory_lock
 from connector.store.tables_crm import CrmStateRepository
 from connector.store.uow import Store
 
 OVERLAP = timedelta(minutes=2)
 BATCH = 200  # events committed per transaction while reading
-LOCK_NAME = "smsflow:poll_crm"
+LOCK_NAME = "poll_changes"  # not the worker's job lock (poll_crm): the job holds that one while it polls
 _local = threading.Lock()
 
 
@@ -109,15 +107,5 @@ def leader(store: Store, name: str = LOCK_NAME) -> Iterator[bool]:
             if acquired:
                 _local.release()
         return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-    # A session-level advisory lock on a connection of its own: held across the poll's own transactions, and
-    # released by PostgreSQL if this process dies.
-    with store.engine.connect() as conn:
-        acquired = bool(conn.scalar(select(func.pg_try_advisory_lock(key))))
-        conn.commit()
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                conn.scalar(select(func.pg_advisory_unlock(key)))
-                conn.commit()
+    with try_advisory_lock(store.engine, name) as acquired:
+        yield acquired

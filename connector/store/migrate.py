@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,13 +10,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 
 from connector.store.db import make_engine
+from connector.store.locks import advisory_lock
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-MIGRATION_LOCK = zlib.crc32(b"smsflow:migrate")  # the advisory lock key schema upgrades hold on PostgreSQL
+MIGRATION_LOCK = "migrate"  # the advisory lock schema upgrades hold on PostgreSQL (connector.store.locks)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -49,14 +49,8 @@ def _migration_lock(target: str | Engine) -> Iterator[None]:
         yield  # SQLite: BEGIN IMMEDIATE in the migration's own transaction already lets one writer in
         return
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-            conn.commit()  # a session lock: keep it without leaving the connection idle in a transaction
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-                conn.commit()
+        with advisory_lock(engine, MIGRATION_LOCK):
+            yield
     finally:
         if engine is not target:
             engine.dispose()
