@@ -62,6 +62,13 @@ class FakeCrm:
         record = self.records.get(obj, {}).get(record_id)
         return None if record is None else self._project(record, fields)
 
+    def get_many(self, obj: str, record_ids: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(record_ids))
+        for _ in range(0, len(ids), 200):  # as Salesforce bills it: a query per 200 ids
+            self._call("get_many")
+        table = self.records.get(obj, {})
+        return {i: self._project(table[i], fields) for i in ids if i in table}
+
     def find_by_phone(self, obj: str, phone_fields: Sequence[str], e164: str, fields: Sequence[str]) -> list[dict]:
         self._call("find_by_phone")
         found = [r for r in self.records.get(obj, {}).values() if any(try_e164(r.get(f)) == e164 for f in phone_fields)]

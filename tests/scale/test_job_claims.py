@@ -52,6 +52,10 @@ class GatedCrm:
         self._enter("get", record_id)
         return self.inner.get(obj, record_id, fields)
 
+    def get_many(self, obj: str, record_ids: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self._enter("get_many", ",".join(record_ids))
+        return self.inner.get_many(obj, record_ids, fields)
+
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         self._enter("write", ",".join(str(op.fields) for op in ops))
         return self.inner.write(ops)
@@ -116,7 +120,7 @@ def test_a_pending_event_is_read_from_the_crm_by_one_process(make_worker: Callab
     wait_until(lambda: not b.is_alive() or len(crm.calls) > 1, "the second process to return or read")
     crm.gate.set()
     a.join(WAIT), b.join(WAIT)
-    assert crm.calls == [("get", lead)], "the event was read from the CRM once"
+    assert crm.calls == [("get_many", lead)], "the event was read from the CRM once"
     with first.container.store.unit_of_work() as uow:
         event = uow.events.get("outbound", "evt-1")
     assert event is not None and event.status != "received"

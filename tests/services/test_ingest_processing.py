@@ -88,7 +88,29 @@ def test_a_new_web_lead_starts_the_intro_text_once(store: Store, ingest: Ingest,
     report = deliver(store, ingest, om(crm, "Lead", lead, "04l000000000001", "LeadSource", "MobilePhone"))
     assert runs(store) == [("intro-text", lead)] and len(report.started) == 1
     assert count(store, Outbox, kind="send_sms") == 1
-    assert crm.calls == {"get": 1}  # the Outbound Message lacks Owner.*, so the record is read once
+    assert crm.calls == {"get_many": 1}  # the Outbound Message lacks Owner.*, so the record is read once
+
+
+def test_a_burst_of_new_leads_is_read_back_in_one_call(store: Store, ingest: Ingest, crm: FakeCrm) -> None:
+    leads = [new_lead(crm, MobilePhone=f"+1415555{n:04d}") for n in range(30)]
+    changes = [
+        om(crm, "Lead", lead, f"04l0000000000{n:02d}", "LeadSource", "MobilePhone") for n, lead in enumerate(leads)
+    ]
+    report = deliver(store, ingest, *changes)
+    assert report.processed == 30 and sorted(r for _, r in runs(store, "intro-text")) == sorted(leads)
+    assert crm.calls == {"get_many": 1}
+
+
+def test_a_read_refused_for_the_batch_is_retried_per_event(store: Store, ingest: Ingest, crm: FakeCrm) -> None:
+    good, bad = new_lead(crm), new_lead(crm, MobilePhone="+14155550999")
+    crm.fail_next = [CrmError("invalid", False, "MALFORMED_ID: bad id"), CrmError("invalid", False, "MALFORMED_ID")]
+    report = deliver(
+        store,
+        ingest,
+        *(om(crm, "Lead", lead, f"04l00000000000{n}", "LeadSource") for n, lead in enumerate((bad, good))),
+    )
+    assert (report.failed, report.processed) == (1, 1) and runs(store) == [("intro-text", good)]
+    assert crm.calls == {"get": 1}, "the refused query, then one read per event: the bad one refused, the good one read"
 
 
 def test_a_flow_an_admin_switched_off_starts_nothing(store: Store, ingest: Ingest, crm: FakeCrm) -> None:
@@ -260,7 +282,8 @@ def test_while_the_crm_is_away_events_wait_and_then_go_through(store: Store, ing
 
 def test_a_read_the_crm_refuses_keeps_the_event_as_failed(store: Store, ingest: Ingest, crm: FakeCrm) -> None:
     lead = new_lead(crm)
-    crm.fail_next = [CrmError("invalid", False, "INVALID_FIELD: No such column 'SMS_Time_Zone__c'")]
+    # The org lacks a field the mapping reads: the batch's query and the event's own read are both refused.
+    crm.fail_next = [CrmError("invalid", False, "INVALID_FIELD: No such column 'SMS_Time_Zone__c'")] * 2
     report = deliver(store, ingest, om(crm, "Lead", lead, "04l000000000001", "LeadSource"))
     assert report.failed == 1 and count(store, Event, status="failed") == 1 and runs(store) == []
 

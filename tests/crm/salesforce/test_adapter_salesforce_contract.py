@@ -52,6 +52,16 @@ def test_get_of_a_missing_record_is_none(backend: Backend) -> None:
     assert backend.crm.get("Lead", MISSING_LEAD, ["FirstName"]) is None
 
 
+def test_get_many_returns_the_records_asked_for_and_leaves_out_the_missing(backend: Backend) -> None:
+    owner = _owner(backend)
+    leads = [backend.seed("Lead", LastName=f"Lee {n}", Company="Acme", OwnerId=owner) for n in range(201)]
+    before = backend.calls()
+    found = backend.crm.get_many("Lead", [*leads, MISSING_LEAD, leads[0]], ["LastName", "Owner.FirstName"])
+    assert backend.calls() - before == 2, "200 ids a call"
+    assert sorted(found) == sorted(leads)
+    assert found[leads[7]] == {"Id": leads[7], "LastName": "Lee 7", "Owner": {"FirstName": "Dana"}}
+
+
 @pytest.mark.parametrize("typed", ["(415) 555-0188", "+1 415 555 0188", "415.555.0188", "+14155550188"])
 def test_find_by_phone_matches_however_the_number_was_typed(backend: Backend, typed: str) -> None:
     lead = backend.seed("Lead", LastName="Lee", Company="Acme", Phone=typed)

@@ -120,3 +120,19 @@ def test_find_by_phone_with_a_number_that_is_not_e164_finds_nothing_without_a_ca
 ) -> None:
     assert salesforce_crm.find_by_phone("Lead", ["MobilePhone"], "not a number", []) == []
     assert salesforce_emulator.api_calls == []
+
+
+def test_get_many_finds_a_record_asked_for_by_its_15_character_id(
+    salesforce_crm: CrmPort, salesforce_emulator: SalesforceEmulator
+) -> None:
+    lead = salesforce_emulator.seed("Lead", LastName="Ruiz", Company="Acme")
+    assert salesforce_crm.get_many("Lead", [lead[:15]], ["LastName"]) == {lead[:15]: {"Id": lead, "LastName": "Ruiz"}}
+
+
+def test_get_many_refuses_what_is_no_record_id_before_calling(
+    salesforce_crm: CrmPort, salesforce_emulator: SalesforceEmulator
+) -> None:
+    calls = len(salesforce_emulator.api_calls)
+    with pytest.raises(CrmError) as refused:
+        salesforce_crm.get_many("Lead", ["00Q5e00000Hk7PbEAJ", "x' OR Name != '"], ["LastName"])
+    assert refused.value.code == "invalid" and len(salesforce_emulator.api_calls) == calls
