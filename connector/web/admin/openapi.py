@@ -283,6 +283,16 @@ SCHEMAS: dict[str, Any] = {
 
 def document() -> dict[str, Any]:
     """The OpenAPI document, built fresh (callers may mutate it)."""
+    doc = _document()
+    # Every signed request is checked for NUL characters first (security.refuse_nul), whatever the operation takes.
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            if operation.get("security") != []:
+                operation["responses"].setdefault("400", _json(_ref("Error"), "Bad request (e.g. a NUL character)"))
+    return doc
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

@@ -134,3 +134,19 @@ def test_openapi_document_is_public(client: FlaskClient) -> None:
 @pytest.mark.parametrize("name", sorted(DOC["components"]["schemas"]))
 def test_every_schema_is_a_valid_json_schema(name: str) -> None:
     Draft202012Validator.check_schema(DOC["components"]["schemas"][name])
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        pytest.param("/api/conversations", "q=%00", id="nul-in-a-documented-parameter"),
+        pytest.param("/api/attention", "x=G%00", id="nul-in-an-undocumented-parameter"),
+        pytest.param("/api/flows", "=%00", id="nul-where-the-operation-takes-none"),
+    ],
+)
+def test_a_nul_in_the_query_is_a_documented_400(admin: Admin, path: str, query: str) -> None:
+    # Found by the hostile fuzz test (SMSFLOW_FUZZ_SCALE=30): every signed operation may answer this 400.
+    client, _ = admin
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert check(response, path)["error"] == "NUL characters are refused."
