@@ -4,9 +4,10 @@
                     audience="LastActivityDate < LAST_N_DAYS:180 AND SMS_Marketing_Opt_In__c = true", by="ana", at=now)
     run_campaign(store, ingest, "spring-2027", clock=utcnow)     # again after a crash or a pause: it resumes
 
-A campaign only plans and queues: each record goes through `start_run` (no phone, STOP, the opt-out field,
-`never_text_when` and the flow's dedupe key refuse it there), and the texts it queues wait in the outbox, where
-the dispatcher's contact policy applies marketing consent, caps, quiet hours and the send rate to each one.
+A campaign only plans and queues: each batch goes through `start_runs`, the bulk form of a triggered start (no
+phone, STOP, the opt-out field, `never_text_when` and the flow's dedupe key refuse a record there), and the
+texts it queues wait in the outbox, where the dispatcher's contact policy applies marketing consent, caps, quiet
+hours and the send rate to each one.
 
 Records arrive in Id order and are started `batch` at a time, each batch one transaction with the campaign's
 counters and checkpoint (its last record Id), so a crash loses at most the batch in hand and a resume asks the
