@@ -148,7 +148,9 @@ def start_runs(
         uow.contacts.set_consent_many("marketing", consent_changes, source="crm", at=at)
         _apply_starts(uow, registry, flow, starts, at, results, audit)
     uow.audit.log_many([entry for entry in audit if entry is not None], at=at)
-    return [result for result in results if result is not None]
+    answered = [result for result in results if result is not None]
+    assert len(answered) == len(requests), "every request is answered above"
+    return answered
 
 
 def _apply_starts(

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
 
     app.url_map.converters["int"] = RowId  # before the blueprints add their rules
     from connector.web.admin.api import bp as api_bp
+    from connector.web.admin.api import json_routing_errors
     from connector.web.admin.metrics import bp as metrics_bp
     from connector.web.admin.metrics import instrument_hooks
     from connector.web.admin.pages import bp as pages_bp
@@ -42,4 +43,5 @@ def init_app(app: Flask) -> None:
     instrument_hooks(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    json_routing_errors(app)
     app.register_blueprint(metrics_bp)

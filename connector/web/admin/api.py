@@ -10,7 +10,7 @@ import base64
 import binascii
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -82,6 +82,26 @@ def _api_error(exc: ApiError) -> tuple[Response, int]:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> tuple[Response, int]:
     return _error(exc.code or 500, exc.description or exc.name)
+
+
+def json_routing_errors(app: Flask) -> None:
+    """A path under /api/ that names no operation, or a method it lacks, answers in the API's JSON error shape.
+
+    Flask settles routing errors at the app, before any blueprint is chosen, so the API's own handlers above
+    never see them; every other path keeps Flask's plain page.
+    """
+
+    def routing_error(exc: HTTPException) -> Any:
+        if not (request.path == "/api" or request.path.startswith("/api/")):
+            return exc.get_response()
+        response, status = _error(exc.code or 404, exc.description or exc.name)
+        allow = dict(exc.get_headers()).get("Allow")  # a 405 names the methods the path has
+        if allow:
+            response.headers["Allow"] = allow
+        return response, status
+
+    for code in (404, 405):
+        app.register_error_handler(code, routing_error)
 
 
 def _error(status: int, message: str, details: list[dict[str, Any]] | None = None) -> tuple[Response, int]:

@@ -150,3 +150,14 @@ def test_a_nul_in_the_query_is_a_documented_400(admin: Admin, path: str, query: 
     response = client.get(f"{path}?{query}")
     assert response.status_code == 400
     assert check(response, path)["error"] == "NUL characters are refused."
+
+
+def test_a_path_under_api_that_names_no_operation_answers_json(admin: Admin) -> None:
+    client, _ = admin
+    missing = client.get("/api/nope")
+    assert missing.status_code == 404 and missing.is_json and "error" in missing.get_json()
+    wrong_method = client.delete("/api/flows")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
+    assert "GET" in wrong_method.headers["Allow"]
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and not page.is_json, "outside /api/ Flask's plain page stays"
