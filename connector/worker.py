@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 SEND_RATE = 5.0
 TIMERS_PER_RUN = 200
 BATCHES_PER_RUN = 50
+EVENTS_PER_PASS = 200  # a pass reads its records back in one CRM query (CrmPort.get_many: 200 ids a call)
+PASSES_PER_RUN = 50
 
 
 @dataclass
@@ -122,12 +124,20 @@ def _ingest(worker: Worker) -> Ingest | None:
     return Ingest.from_manifest(container.registry, container.crm, container.settings.manifest)
 
 
-def process_events(worker: Worker) -> int:
-    """Start the flows stored record changes trigger, each change once; returns how many were processed."""
+def process_events(worker: Worker, per_pass: int = EVENTS_PER_PASS) -> int:
+    """Start the flows stored record changes trigger, each change once, pass after pass while more are waiting
+    (a burst of a thousand web leads is not held to one pass every 5 s); returns how many were processed."""
     ingest = _ingest(worker)
     if ingest is None:
         return 0
-    return process_pending(worker.container.store, ingest, now=worker.container.clock()).processed
+    processed = 0
+    for _ in range(PASSES_PER_RUN):
+        report = process_pending(worker.container.store, ingest, now=worker.container.clock(), limit=per_pass)
+        processed += report.processed
+        # Deferred: the CRM is away or out of budget, so the rest waits for the next run.
+        if report.deferred or report.processed + report.ignored + report.failed < per_pass or worker.stop.is_set():
+            break
+    return processed
 
 
 def poll_crm(worker: Worker) -> int:

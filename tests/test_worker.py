@@ -13,14 +13,27 @@ import yaml
 from sqlalchemy import update
 
 from connector.bootstrap import Container
+from connector.crm.fake import FakeCrm
+from connector.crm.port import RecordChange
 from connector.engine.durations import parse_duration
+from connector.services.ingest import store_change
 from connector.services.registry import Registry
 from connector.services.runs import start_run
 from connector.settings import load_settings
 from connector.sms.fake import FakeSms
 from connector.store.tables import Run
 from connector.store.uow import Store
-from connector.worker import JOBS, Job, Worker, dispatch_outbox, fire_timers, leader, run_job, run_worker
+from connector.worker import (
+    JOBS,
+    Job,
+    Worker,
+    dispatch_outbox,
+    fire_timers,
+    leader,
+    process_events,
+    run_job,
+    run_worker,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -80,6 +93,26 @@ def test_dispatch_outbox_keeps_claiming_until_nothing_is_due(container: Containe
     assert len(sms.sent) == 25
     assert all(m.status_callback and m.status_callback.endswith(f"k={m.key.replace(':', '%3A')}") for m in sms.sent)
     assert dispatch_outbox(worker) == 0
+
+
+def test_process_events_works_through_a_burst_pass_after_pass(store: Store, registry: Registry, clock: Clock) -> None:
+    crm = FakeCrm(now=T0)
+    owner = crm.put("User", FirstName="Anna", Phone="+14155550100")
+    settings = load_settings(
+        {"SMSFLOW_PUBLIC_URL": "https://connector.example.com", "SMSFLOW_MANIFEST": str(ROOT / "manifest.yaml")}
+    )
+    container = Container(settings=settings, store=store, registry=registry, clock=clock, crm=crm)
+    fields = {"LastName": "Ruiz", "LeadSource": "Web", "Status": "Open - Not Contacted", "OwnerId": owner}
+    leads = [crm.put("Lead", **fields, MobilePhone=f"+1415555{n:04d}") for n in range(450)]
+    with store.unit_of_work() as uow:
+        for n, lead in enumerate(leads):  # Outbound Messages without Owner.*: each record is read back
+            change = RecordChange("outbound_message", f"04l{n:012d}", "Lead", lead, "updated", {"Id": lead})
+            store_change(uow, change, received_at=T0)
+        uow.commit()
+    worker = Worker.build(container, FakeSms())
+    assert process_events(worker, per_pass=200) == 450, "one run of the job, three passes"
+    assert crm.calls == {"get_many": 3}, "one CRM query a pass"
+    assert process_events(worker, per_pass=200) == 0
 
 
 def test_fire_timers_fires_each_due_timer_once(container: Container, clock: Clock) -> None:
