@@ -1,7 +1,8 @@
 """The outbox dispatcher: claim due texts, send each through the SMS port once, and record what the provider said.
 
-Per text: wait for the sender's rate limit; mark it in flight and commit; call the provider; then, in a new
-transaction, record the provider's id and mark the outbox row done. A worker that dies after the call leaves the
+Per text: ask the contact policy (a deferral or a drop ends there); wait for the sender's rate limit; mark it in
+flight and commit; call the provider; then, in a new transaction, record the provider's id and mark the outbox
+row done. A worker that dies after the call leaves the
 text in flight; whoever claims it next (once the lease ends) first asks the provider for a message with this body
 to this number created since, and records that one instead of sending again.
 """
@@ -106,12 +107,18 @@ class Dispatcher:
         return report
 
     def _dispatch(self, item: OutboxItem, report: Report) -> None:
-        # Take the token first: waiting after marking the text in flight could outlast the lease.
+        plan = self._prepare(item, report)
+        if plan is None:
+            return
+        # The sender's token only once the policy said send: a text deferred to the morning spends no send slot,
+        # so a campaign queued at night is put back at database speed, not at the send rate.
         wait = self.limiter.reserve(self.sender)
         if wait > 0:
             self.sleep(wait)
-        plan = self._prepare(item, report)
-        if plan is None or (plan.since is not None and self._reconcile(plan, report)):
+        # Marked in flight after the wait, never before it: a wait while in flight could outlast the lease.
+        if plan.since is None and not self._mark_in_flight(plan, report):
+            return
+        if plan.since is not None and self._reconcile(plan, report):
             return
         outbound = OutboundSms(
             plan.to, plan.message.body, item.idempotency_key, self.callback_url(item.idempotency_key)
@@ -132,7 +139,7 @@ class Dispatcher:
         report.sent += 1
 
     def _prepare(self, item: OutboxItem, report: Report) -> _Plan | None:
-        """Check the text may still go, and mark it in flight (committed) unless an earlier attempt did."""
+        """Check the text may still go (the policy's answer committed); None when it may not, or not now."""
         now = self.clock()
         if item.claimed_until is None or item.claimed_until - now < self.lease / 4:
             report.skipped += 1  # too little lease left to send safely; it is due again when the lease ends
@@ -166,10 +173,27 @@ class Dispatcher:
             elif not self._allowed(uow, item, message, contact, now, report):
                 uow.commit()
                 return None
-            else:
-                uow.messages.record_status(message.id, IN_FLIGHT, at=now)
             uow.commit()
         return _Plan(item, message, contact.phone, since)
+
+    def _mark_in_flight(self, plan: _Plan, report: Report) -> bool:
+        """Mark the text in flight (committed) just before the call; False, and it waits, if it may not go now."""
+        now, item = self.clock(), plan.item
+        if item.claimed_until is None or item.claimed_until - now < self.lease / 4:
+            report.skipped += 1  # the rate limit's wait used the lease up; due again when it ends
+            return False
+        with self.store.unit_of_work() as uow:
+            message = locked(uow, plan.message)
+            contact = uow.contacts.get(message.contact_id)
+            if message.status != plan.message.status or contact is None or contact.opted_out:
+                # A STOP (or anything else) got in since the policy answered: the next claim decides afresh.
+                uow.outbox.defer(item.id, now, "changed while waiting to send", now=now)
+                uow.commit()
+                report.skipped += 1
+                return False
+            uow.messages.record_status(message.id, IN_FLIGHT, at=now)
+            uow.commit()
+        return True
 
     def _allowed(
         self,

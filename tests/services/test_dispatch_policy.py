@@ -13,6 +13,7 @@ from test_dispatch import PHONE, ClockedSms, FakeClock, clock, lead, make, regis
 
 from connector.config.flow import QuietHours
 from connector.engine.policy import PolicyOverrides
+from connector.ratelimit import RateLimiter
 from connector.services.contact_policy import SendPolicy
 from connector.services.messages import queue_text
 from connector.services.registry import Registry
@@ -95,6 +96,23 @@ def test_a_text_queued_at_night_waits_for_the_morning_then_goes(
         assert uow.decisions.count(decision="defer", cause="window") == 1
         message = uow.messages.by_action_id(key)
         assert message is not None and message.sent_at == NEXT_MORNING
+
+
+def test_texts_deferred_at_night_spend_no_send_slots(
+    store: Store, registry: Registry, sms: ClockedSms, clock: FakeClock
+) -> None:
+    clock.now = NIGHT
+    keys = [
+        start_promo(store, registry, NIGHT, f"00Q5e00000Hk{n:03d}EAJ", MobilePhone=f"+1202555{n:04d}")
+        for n in range(30)
+    ]
+    # One text a second: had each deferral taken a token, putting 30 back would take half a minute.
+    dispatcher = make(store, registry, sms, clock, limiter=RateLimiter(1, clock=clock.monotonic), batch=50)
+    report = dispatcher.run_once()
+    assert (report.claimed, report.deferred, report.sent) == (30, 30, 0)
+    assert clock.now == NIGHT, "no waiting for the rate limit"
+    with store.unit_of_work() as uow:
+        assert {uow.outbox.get(key).status for key in keys} == {"pending"}  # type: ignore[union-attr]
 
 
 def test_a_lead_marked_invalid_after_the_run_started_is_not_texted(
