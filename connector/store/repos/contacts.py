@@ -56,8 +56,9 @@ class ContactRepository(Repository):
                     "updated_at": now,
                 },
             )
-        # ON CONFLICT keeps two requests for the same new number from failing each other's transaction.
-        self.insert_ignore_many(Contact, list(rows.values()), Contact.id)
+        # ON CONFLICT keeps two requests for the same new number from failing each other's transaction; in phone
+        # order, so two batches sharing numbers wait for each other on PostgreSQL rather than deadlock.
+        self.insert_ignore_many(Contact, [rows[phone] for phone in sorted(rows)], Contact.id)
         stmt = select(Contact).where(Contact.phone.in_(rows)).execution_options(populate_existing=True)
         found = {row.phone: snapshot(ContactRecord, row) for row in self.session.scalars(stmt)}
         assert found.keys() == rows.keys()
