@@ -395,7 +395,12 @@ def _document() -> dict[str, Any]:
                     "responses": {
                         "202": _json(_ref("TextResult"), "Queued"),
                         "200": _json(_ref("TextResult"), "Queued before under this key; not queued again"),
-                        "404": _json(_ref("TextResult"), "No such contact"),
+                        # An id out of range (past the largest row id) is no path at all: routing answers it,
+                        # in the API's error shape.
+                        "404": _json(
+                            {"oneOf": [_ref("TextResult"), _ref("Error")]},
+                            "No such contact (the error shape when the id cannot name one)",
+                        ),
                         "409": _json(_ref("TextResult"), "Refused (opted out, empty, too long)"),
                         **_errors(400, 401, 422),
                     },
