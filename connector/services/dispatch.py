@@ -2,9 +2,9 @@
 
 Per text: ask the contact policy (a deferral or a drop ends there); wait for the sender's rate limit; mark it in
 flight and commit; call the provider; then, in a new transaction, record the provider's id and mark the outbox
-row done. A worker that dies after the call leaves the
-text in flight; whoever claims it next (once the lease ends) first asks the provider for a message with this body
-to this number created since, and records that one instead of sending again.
+row done. A worker that dies after the call leaves the text in flight; whoever claims it next (once the lease
+ends) first asks the provider for a message with this body to this number created since, and records that one
+instead of sending again.
 """
 
 from __future__ import annotations
