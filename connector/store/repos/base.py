@@ -32,11 +32,8 @@ class Repository:
         INSERT .. ON CONFLICT DO NOTHING (SQLite and PostgreSQL) rather than catching IntegrityError, which on
         PostgreSQL would abort the caller's whole transaction.
         """
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        table = model.__table__
-        # RETURNING says whether a row went in; rowcount cannot (psycopg reports -1 alongside RETURNING).
-        stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        return self.session.execute(stmt).scalar()
+        added = self.insert_ignore_many(model, [values], *model.__table__.primary_key.columns)
+        return added[0][0] if added else None
 
     def insert_ignore_many(
         self, model: type[Base], rows: Sequence[dict[str, Any]], *returning: Column[Any]
@@ -49,6 +46,7 @@ class Repository:
         """
         if not rows:
             return []
+        # RETURNING says which rows went in; rowcount cannot (psycopg reports -1 alongside RETURNING).
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         stmt = insert(model.__table__).on_conflict_do_nothing().returning(*returning)
         return list(self.session.execute(stmt, list(rows)).all())

@@ -75,10 +75,6 @@ class ContactRepository(Repository):
         detail: str | None = None,
     ) -> None:
         """Set the contact's "transactional" or "marketing" consent, and append the change to the history."""
-        if category not in ("transactional", "marketing"):
-            raise ValueError(f"consent category must be transactional or marketing, got {category!r}")
-        if state not in CONSENT_STATES:
-            raise ValueError(f"consent state must be one of {CONSENT_STATES}, got {state!r}")
         self.set_consent_many(category, [(contact_id, state, detail)], source=source, at=at)
 
     def set_consent_many(

@@ -75,8 +75,7 @@ class AuditRepository(Repository):
         at: datetime | None = None,
     ) -> None:
         """Append who (`actor`) did what (`action`) to which `subject`."""
-        self.session.add(AuditEntry(at=at or utcnow(), actor=actor, action=action, subject=subject, detail=detail))
-        self.session.flush()
+        self.log_many([(actor, action, subject, detail)], at=at or utcnow())
 
     def log_many(self, entries: list[tuple[str, str, str, dict[str, Any] | None]], *, at: datetime) -> None:
         """Append many (actor, action, subject, detail) entries at once, in this order."""
